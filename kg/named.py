@@ -1,0 +1,144 @@
+"""Mentions by name: Luật, Bộ luật, Hiến pháp, Chiến lược, Đề án, Chương trình, Quy hoạch, Kế hoạch, Hiệp định.
+
+Laws are cited by name more often than by number, and schemes and programmes usually have no number at
+all. A name starts at a type word and runs to the end of its phrase; what counts as a reference follows
+the gold conventions (SCHEMA.md): self-references ("Kế hoạch này"), lists of generic types ("các chương
+trình, kế hoạch, đề án") and plans a task says to draft are not references to another document.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from kg.model import Mention
+from kg.normalize import Text, clean_surface
+from kg.relations import is_paragraph_break
+
+# type name, folded pattern, whether a lower-case type word is still a reference (generic plural references
+# to schemes and treaties are, per the gold), whether an implementing verb must precede it
+NAMED_TYPES = [
+    ("Bộ luật", r"b[o0]\s{1,2}l[uv][a4]t", False, False),
+    ("Luật", r"l[uv][a4]t", False, False),
+    ("Hiến pháp", r"h[il1][ea]n\s{1,2}ph[a4]p", False, False),
+    ("Pháp lệnh", r"ph[a4]p\s{1,2}l[ea]nh", False, False),
+    ("Chiến lược", r"ch[il1][ea]n\s{1,2}l[uw][o0g]?[ce]", False, False),
+    ("Đề án", r"[dp][e&]\s{1,2}[a4]n", True, False),
+    ("Chương trình", r"ch[uw][o0]?ng\s{1,2}tr[il1]nh", False, False),
+    ("Quy hoạch", r"q[uv]y\s{1,2}ho[a4]ch", False, False),
+    ("Kế hoạch", r"k[ea&]\s{1,2}ho[a4]ch", False, True),
+    ("Hiệp định", r"h[il1][ea]p\s{1,2}d[il1]nh", True, False),
+]
+_ALT = "|".join(f"(?P<n{i}>{p})" for i, (_, p, _, _) in enumerate(NAMED_TYPES))
+TYPE_WORD = re.compile(rf"(?<![a-z])(?:{_ALT})(?![a-z])")
+ANY_TYPE = re.compile(
+    r"^(?:" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"|d[uw]\s{1,2}[a4]n|ngh[il1]\s{1,2}q[uv]y[ea]t|quy ch[ea])"
+)
+
+# what may follow a type word without making it a name
+NOT_A_NAME = re.compile(
+    r"\s*(?:(?:nay|tren|do|nhu tren|neu tren|duoc|da|se|cua minh|so|va|hoac|cua (?:tinh|dia phuong)|"
+    r"hang n\S{1,2}m|thong tin doi ngoai (?:hang|nam)|cong tac)\b|s[o0-9]\s|s\S\s*\d|\d|[,;.:)])"
+)
+END = re.compile(
+    r"[;:]|\((?=[^)]{0,30}(?:\d|sau day))|\.(?:\s|$)|\n[ ]*\n|\n[ \t]*(?:[-+•*]|\d+(?:\.\d+)*[.)\t ]|[a-z]\))|\s(?:ngay|ngày)\s*\d|\ss\S?\s*\d|\|"
+    r"|,\s(?=(?:cac\s|" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"))"
+    r"|\s(?:va|hoac)\s(?=(?:cac\s)?(?:" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"))"
+    r"|\t|<|\s(?:nham|theo|tai|tren co so|thong qua|duoc|da|se)\s"
+)
+DRAFTING = re.compile(r"(?:xay\s+dung|ban\s+hanh|long\s+ghep|soan\s+thao|hoan\s+thien)(?:\s+va\s+[a-z ]{0,25})?[ ,]*(?:cac\s+)?$")
+IMPLEMENTING = re.compile(r"(?:thuc\s+hien|trien\s+khai|tham\s+gia|theo)\b[^;.\n]{0,60}$")
+PLURAL = re.compile(r"cac\s+$")
+IMPLEMENTING_TAIL = re.compile(r"(?:th\S{1,2}[ce]\s+hi\S{1,2}n|tri\S{1,2}n\s+kh\S{1,2}i)\s*$")
+LOWER_CUE = re.compile(r"(?:th\S{1,2}[ce]\s+hi\S{1,2}n|tri\S{1,2}n\s+kh\S{1,2}i|x\S{1,2}y\s+d\S{1,2}ng)\s+(?:cac\s+)?$")
+LIST_BEFORE = re.compile(r"(?:" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"|d[uw]\s{1,2}[a4]n)\s*,\s*$")
+MAX_WORDS = 30
+
+
+@dataclass
+class Named:
+    start: int  # folded offsets
+    end: int
+    type: str
+    name: str
+
+
+def find_named(text: Text, skip: list[tuple[int, int]]) -> list[Named]:
+    """References by name; `skip` holds folded spans already taken by numbered citations' type words."""
+    f, o = text.folded, text.original
+    out: list[Named] = []
+    skip = sorted(skip)
+    skip_starts = [s for s, _ in skip]
+    for m in TYPE_WORD.finditer(f):
+        k = bisect_right(skip_starts, m.start()) - 1
+        if k >= 0 and skip[k][0] <= m.start() < skip[k][1]:
+            continue
+        i = next(k for k in range(len(NAMED_TYPES)) if m.group(f"n{k}") is not None)
+        tname, _, lower_ok, need_verb = NAMED_TYPES[i]
+        s0, _ = text.span(m.start(), m.end())
+        first = o[s0]
+        before = f[max(0, m.start() - 80) : m.start()]
+        plural = bool(PLURAL.search(before))
+        if not first.isupper() and not (lower_ok and (plural or LOWER_CUE.search(before))):
+            continue
+        if LIST_BEFORE.search(before):
+            continue  # "các chiến lược, đề án về ...": kinds of document, not one
+        if first.isupper() and m.start() > 0 and o[s0 - 1 : s0].isalpha():
+            continue
+        if NOT_A_NAME.match(f, m.end()):
+            continue
+        if f[m.end() : m.end() + 2].startswith(",") and ANY_TYPE.match(f[m.end() : m.end() + 40].lstrip(" ,")):
+            continue  # "các Kế hoạch, Đề án truyền thông": a list of kinds of document
+        if need_verb and not IMPLEMENTING.search(before):
+            continue
+        if tname not in ("Đề án",) and DRAFTING.search(before):
+            continue  # the plan a task says to draft is not yet a document
+        pos = m.end()
+        while True:
+            e = END.search(f, pos, min(len(f), m.end() + 400))
+            if e and e.group().startswith("\n") and not is_paragraph_break(f, e.start(), e.end()):
+                pos = e.end()  # a page break inside the name
+                continue
+            break
+        end = e.start() if e else min(len(f), m.end() + 250)
+        k = bisect_right(skip_starts, m.end())
+        if k < len(skip) and skip[k][0] < end:
+            s1, e1 = skip[k]
+            # "Chương trình ... thực hiện Nghị quyết số 06-NQ/TW": the programme is named by what it carries out
+            end = e1 if IMPLEMENTING_TAIL.search(f[m.end() : s1]) else s1
+        # a quoted name ends at its closing quote
+        q = f.find('"', m.end(), end + 3)
+        if q != -1 and q - m.end() <= 3:
+            q2 = f.find('"', q + 1, q + 300)
+            if q2 != -1:
+                end = q2 + 1
+        words = f[m.end() : end].split()
+        if len(words) > MAX_WORDS:
+            end = m.end() + len(" ".join(words[:MAX_WORDS])) + 1
+        while end > m.end() and f[end - 1] in " ,\n-":
+            end -= 1
+        body = f[m.end() : end].strip()
+        if len(body) < 4:
+            continue
+        name = clean_surface(text.surface(m.start(), end))
+        name = name[0].upper() + name[1:]
+        if plural:
+            name = "các " + name[0].lower() + name[1:] if not name.startswith(("Luật", "Bộ luật")) else name
+        out.append(Named(m.start(), end, tname, name))
+    return out
+
+
+def to_mention(text: Text, n: Named) -> Mention:
+    s, e = text.span(n.start, n.end)
+    return Mention(
+        start=s,
+        end=e,
+        line=text.line_of(s),
+        surface=text.original[s:e],
+        key=None,
+        name=n.name,
+        type=n.type,
+        system="named",
+        method="name",
+    )
