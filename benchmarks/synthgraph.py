@@ -170,4 +170,13 @@ def synthetic_graph(n_nodes: int, *, seed: int = 7, hostile_title: bool = True) 
                     attach.append(tgt)
         docs.append(iri)
         attach.append(iri)
+    # A number is only known from citations because something cites it.
+    resolved = [d for d in docs if g.nodes[d]["kind"] == "document"]
+    for d in docs:
+        if g.degree(d) == 0 and resolved:
+            src = rng.choice(resolved)
+            t = g.nodes[d]
+            g.add_edge(src, d, relation="cites", file=g.nodes[src]["files"][0], line=rng.randint(3, 400),
+                       surface=f"{t['type']} số {t['key']}", evidence=CUES["cites"].format(t=t["type"], k=t["key"],
+                       d="", i=t["issuer"]), method="cue")
     return g

@@ -56,7 +56,7 @@ class BodyMatch:
 # signs that look like accented vowels (6 or & for ơ, § for ộ, () for ô, € for ê), j/l/1 for i, "ir" for ư,
 # and b/d for the ô of "đối" ("dbi", "ddi").
 _VOWEL_READS = {
-    "a": "aeiou4@&d",
+    "a": "aeiou4@&d3",
     "e": "eaio36&@",
     "i": "iyl1j!|e",
     "o": "oeau06&@§()bd9",
@@ -102,7 +102,7 @@ def word_pattern(word: str) -> tuple[str, str]:
             n = len(p)
             reads = "".join(_VOWEL_READS[v] for v in p)
             if i == 0:
-                firsts = "".join(dict.fromkeys(p + "aeiouy"))
+                firsts = "".join(dict.fromkeys(p + "aeiouy" + ("w" if p[0] == "u" else "")))  # "wong" for ương
                 out.append(f"{_cls(p + 'aeiouy')}{{0,{n}}}")
             else:
                 lo = 0 if cv else max(1, n - 1)
@@ -453,18 +453,20 @@ def _province_by_name(name: str) -> _Province | None:
     return _provinces()[i] if i is not None else None
 
 
-def find_bodies(text: Text, start: int = 0, end: int | None = None, *, province: str | None = None) -> list[BodyMatch]:
+def find_bodies(text: Text, start: int = 0, end: int | None = None, *, province: str | None = None,
+                catch_all: bool = False) -> list[BodyMatch]:
     """Every body name in ``text.original[start:end]``, left to right, longest first, not overlapping.
 
     ``province`` is the province of the document the range belongs to: generic names ("UBND tỉnh") are
-    completed with it.
+    completed with it. Catch-alls ("các cơ quan, đơn vị có liên quan") are only reported with
+    ``catch_all`` (in table cells and assignments, where they are the lead or partner as written).
     """
     rx = _matcher().regex
     fs = _folded_pos(text, start)
     fe = len(text.folded) if end is None else _folded_pos(text, end)
     out = []
     for m in rx.finditer(text.folded, fs, fe):
-        bm = _resolve(text, m, province)
+        bm = _resolve(text, m, province, free_text=not catch_all)
         if bm is not None:
             out.append(bm)
     return out
@@ -547,7 +549,7 @@ def split_bodies(cell: str, province: str | None = None) -> list[str]:
     councils and committees.
     """
     text = Text(cell)
-    matches = find_bodies(text, province=province)
+    matches = find_bodies(text, province=province, catch_all=True)
     names: list[str] = []
     pieces: list[tuple[int, str]] = []
     prev_end = 0
@@ -637,25 +639,35 @@ def find_recipients(text: Text, start: int = 0, end: int | None = None, province
     return out
 
 
+_ITEM_LINE = re.compile(r"[ \t]*(?:[-+*•]|\d{1,3}[.,)])")
+_SIGNATURE = re.compile(r"[ \t*#]*(?:kt|tm|tl|q)\.\s")
+
+
 def _list_end(folded: str, pos: int, limit: int, numbered: bool = False) -> int:
-    """End of a list of addressees starting at ``pos``: after the "Lưu" line, or where lines stop being
-    list items (two blank lines, or a line that is neither an item nor its continuation)."""
-    lines_seen = 0
+    """End of a list of addressees starting at ``pos``: after the "Lưu" line, or where the lines stop
+    being list items (a blank line followed by a line that is not an item, or a signature line)."""
     i = pos
-    blank_run = 0
-    while i < limit and lines_seen < 120:
+    seen_item = False
+    blank = 0
+    count = 0
+    while i < limit and count < 150:
         j = folded.find("\n", i, limit)
         j = limit if j < 0 else j
         line = folded[i:j]
-        lines_seen += 1
+        count += 1
         if _STOP_LINE.match(line):
             return j
         if not line.strip():
-            blank_run += 1
-            if blank_run >= (3 if numbered else 2):
+            blank += 1
+            if seen_item and blank >= (4 if numbered else 3):
                 return i
         else:
-            blank_run = 0
+            item = bool(_ITEM_LINE.match(line))
+            if seen_item and not item and (blank or _SIGNATURE.match(line)):
+                return i
+            if item:
+                seen_item = True
+            blank = 0
         i = j + 1
     return min(i, limit)
 

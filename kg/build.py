@@ -15,6 +15,7 @@ import os
 import sys
 import tempfile
 import time
+import types
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -46,6 +47,7 @@ class BuildReport:
     seconds: float = 0.0
     pushed: int = 0  # graphs pushed to the endpoint
     endpoint: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     @property
     def changed(self) -> int:
@@ -197,7 +199,11 @@ def build(
         del cur
         seen: set[str] = set()
         items = _items(paths, max_bytes or 0, report, known, fingerprint, force, seen)
-        bar = _progress(_count_inputs(paths), progress)
+        n_inputs = _count_inputs(paths)
+        bar = _progress(n_inputs, progress)
+        if n_inputs is not None:
+            # a worker process costs about a second to start: not worth it for a handful of files
+            jobs = max(1, min(jobs, n_inputs // 8))
         tmpdir = tempfile.mkdtemp(prefix="staging-build-", dir=str(w.root))
         nq_path = os.path.join(tmpdir, "load.nq")
         entries: list[dict[str, str]] = []
@@ -217,6 +223,7 @@ def build(
             if bar is not None:
                 bar.update(report.unchanged)
                 bar.close()
+            report.timings["extract"] = time.time() - t0
             if entries or w.current is None:
                 st = w.begin()
                 # drop the graphs being replaced, then load the new ones (one bulk load for speed)
@@ -226,6 +233,7 @@ def build(
                         st.remove_graph(g)
                     elif e["key"] in known and known[e["key"]]["graph"] != e["graph"]:
                         st.remove_graph(ox.NamedNode(known[e["key"]]["graph"]))
+                t1 = time.time()
                 if os.path.getsize(nq_path):
                     st.bulk_load(path=nq_path, format=ox.RdfFormat.N_QUADS)
                 onto = ox.NamedNode(f"{base}graph/ontology")
@@ -234,10 +242,13 @@ def build(
                 _update_meta(st, base, entries)
                 if progress:
                     print("computing cross-file facts ...", file=sys.stderr, end="\r")
+                t2 = time.time()
                 refresh_derived(GraphStore(st, path=w.root, base=base))
+                t3 = time.time()
                 report.triples = len(st)
                 report.graphs = _count_source_graphs(st, base)
                 report.version = w.commit()
+                report.timings.update(load=t2 - t1, derived=t3 - t2, commit=time.time() - t3)
             else:
                 view = w.current_view()
                 if view is not None:
@@ -449,3 +460,12 @@ def _put_graph(endpoint: str, graph: str, data: bytes, timeout: float) -> None:
         raise StoreError(f"endpoint {endpoint}: HTTP {e.code} {e.reason} writing graph {graph}") from None
     except (urllib.error.URLError, OSError) as e:
         raise StoreError(f"endpoint {endpoint}: cannot connect ({getattr(e, 'reason', e)})") from None
+
+
+class _CallableModule(types.ModuleType):
+    # `import kg.build` makes kg.build this module; calling it still builds: kg.build(["data/samples"])
+    def __call__(self, *args: Any, **kwargs: Any) -> BuildReport:
+        return build(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -33,7 +33,7 @@ _SL = r"[ ]{0,2}(?:[*_]{1,2}[ ]{0,2})?/[ ]{0,2}"  # markdown emphasis: "Số:**1
 _HY = r"[ ]{0,2}-[ ]{0,2}\n?[ ]{0,2}"
 
 NUMBER = re.compile(
-    r"(?<![\w/\-.,])"
+    r"(?=\d)(?<![\w/\-.,])"
     + _NUM
     + r"(?:"
     # normative: 72/2015/NĐ-CP, 51/2024/QH15, 03/2013/TTLT-BTC-BLĐTBXH
@@ -244,6 +244,8 @@ def _read_tail(text: Text, cit: Citation, province: str | None) -> None:
         if m:
             cit.date = _iso(m.group("d"), m.group("m"), m.group("y"))
             pos = m.end()
+    if cit.date is None:
+        cit.date = _date_in_table_row(f, cit.end)
     if cit.issuer is None:
         cit.issuer = implied_issuer(cit.type_code, cit.issuer_codes, province)
     m = TITLE_OPEN.match(f, pos)
@@ -264,6 +266,30 @@ def _read_tail(text: Text, cit: Citation, province: str | None) -> None:
     cit.tail_end = pos
 
 
+LOOSE_DATE = re.compile(r"(?<!\d)(\d{1,2})[ ]?[/{\-.][ ]?(\d{1,2})[ ]?[/\-.][ ]?((?:19|20)\d{2})(?!\d)")
+
+
+def _date_in_table_row(f: str, pos: int) -> str | None:
+    """In an OCR'd table the columns interleave, so "ngày 21/3/2023" may land two lines below the number;
+    there (only in rows with a column bar), the first date in the next two lines is taken, unless another
+    citation number comes first."""
+    ls = f.rfind("\n", 0, pos) + 1
+    le = f.find("\n", pos)
+    if "|" not in f[ls : le if le != -1 else len(f)]:
+        return None
+    stop = pos
+    for _ in range(3):
+        nxt = f.find("\n", stop + 1)
+        if nxt == -1:
+            stop = len(f)
+            break
+        stop = nxt
+    m = LOOSE_DATE.search(f, pos, stop)
+    if not m or NUMBER.search(f, pos, m.start()):
+        return None
+    return _iso(m.group(1), m.group(2), m.group(3))
+
+
 def text_fold_pos(text: Text, orig: int) -> int:
     """Folded offset of an original offset (the two coincide unless the text had combining marks)."""
     if text._map is None:
@@ -276,7 +302,7 @@ def text_fold_pos(text: Text, orig: int) -> int:
 # Short forms: "Quyết định số 273", "Nghị định 72" — a type word and a bare number, keyed by a full
 # citation of the same type and number elsewhere in the text.
 SHORT = re.compile(
-    r"(?<=[a-z0-9&)§] )(?P<num>\d{1,6})(?![\w/]|-[a-z]|[ ]?/[ ]?\d|[.,]\d)"
+    r"(?=\d)(?<=[a-z0-9&)§] )(?P<num>\d{1,6})(?![\w/]|-[a-z]|[ ]?/[ ]?\d|[.,]\d)"
 )
 # the word before a bare number that can follow a type word: "số", or the last syllable of a type word
 _SHORT_PREV = re.compile(r"(?:s[o0-9a-z&§]?|\)|d[il1]nh|t[uw]|q[uv]y[ea]t|th[il1]|l[uv][a4]n|ho[a4]ch|d[a4i]n|tr[il1]nh)[ ]$")

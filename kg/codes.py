@@ -49,6 +49,7 @@ def type_by_name(name: str | None) -> DocType | None:
 _OCR_SUBS = str.maketrans({"b": "d", "p": "d", "0": "o", "1": "t", "l": "t"})
 
 
+@cache
 def canonical_type_code(raw: str) -> DocType | None:
     """The document type of the type code in a number (`"qb"` → QĐ), or None when unknown."""
     f = fold(raw).replace("&", "")
@@ -93,6 +94,7 @@ def _edit_distance(a: str, b: str, limit: int = 2) -> int:
     return prev[-1]
 
 
+@cache
 def lookup_issuer_code(raw: str) -> IssuerCode | None:
     """The known issuer code a printed code stands for, tolerating OCR (`"TTG"`, `"STTT1j"`)."""
     exact, families = _issuer_tables()
@@ -119,6 +121,7 @@ def lookup_issuer_code(raw: str) -> IssuerCode | None:
 _LETTERS = re.compile(r"[^0-9A-Za-zĐđ]")
 
 
+@cache
 def canonical_issuer_code(raw: str) -> str:
     """Canonical spelling of one code segment: the table's spelling, else the printed letters upper-cased."""
     known = lookup_issuer_code(raw)

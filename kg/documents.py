@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cache
 
 from kg.citations import NUMBER, Citation
 from kg.codes import doc_types, implied_issuer
@@ -317,7 +318,7 @@ def _is_motto(seg: str) -> bool:
     return any(p.search(seg) for p in MOTTO)
 
 
-ISSUER_VERB = re.compile(r"\s+(?:de nghi|yeu cau|huong dan|thong bao|ban hanh|chi dao|giao)\b")
+ISSUER_VERB = re.compile(r"\s+(?:d\S\s+ngh\S|y\S{1,2}u\s+c\S{1,2}u|th\S{1,2}ng\s+b\S{1,2}o)\b")
 
 
 def _issuer_from_opening(text: Text, fs: int, fe: int) -> str | None:
@@ -327,30 +328,42 @@ def _issuer_from_opening(text: Text, fs: int, fe: int) -> str | None:
     f = text.folded
     window_end = min(fe, fs + 3000)
     for b in find_bodies(text, text.to_orig(fs), text.to_orig(window_end)):
-        fe_b = b.end if text._map is None else b.end
-        if ISSUER_VERB.match(f, fe_b):
+        # the subject of the main clause, after the lead-in: "Triển khai ..., Bộ X đề nghị ..."
+        fs_b, fe_b = text.span_folded(b.start, b.end)
+        if ISSUER_VERB.match(f, fe_b) and re.search(r"[,;:.]\s*$", f[max(0, fs_b - 4) : fs_b]):
             return b.name
     return None
 
 
 def _province_of(issuer: str | None, place: str | None) -> str | None:
     """The province a document comes from, in the form used in body names ("tỉnh Bình Định")."""
-    provinces = load_table("provinces") if _has_table("provinces") else None
-    if not provinces:
+    index = _province_index()
+    if index is None:
         return None
-    entries = provinces.get("provinces", provinces) if isinstance(provinces, dict) else provinces
-    cands = [issuer or "", place or ""]
-    for c in cands:
-        fc = fold(c)
-        for p in entries:
-            name = p.get("name") if isinstance(p, dict) else None
-            if not name:
-                continue
-            if fold(name) and re.search(rf"\b{re.escape(fold(name))}\b", fc):
-                kind = p.get("type") or p.get("kind") or "tỉnh"
-                prefix = "thành phố" if "thanh pho" in fold(kind) else "tỉnh"
-                return f"{prefix} {name}"
+    pattern, by_fold = index
+    for c in (issuer or "", place or ""):
+        m = pattern.search(fold(c))
+        if m:
+            return by_fold[m.group(1)]
     return None
+
+
+@cache
+def _province_index() -> tuple[re.Pattern, dict[str, str]] | None:
+    if not _has_table("provinces"):
+        return None
+    table = load_table("provinces")
+    entries = table.get("provinces", table) if isinstance(table, dict) else table
+    by_fold: dict[str, str] = {}
+    for p in entries:
+        name = p.get("name") if isinstance(p, dict) else None
+        if not name:
+            continue
+        kind = p.get("type") or p.get("kind") or "tỉnh"
+        prefix = "thành phố" if "thanh pho" in fold(kind) else "tỉnh"
+        by_fold.setdefault(fold(name), f"{prefix} {name}")
+    alts = "|".join(re.escape(k) for k in sorted(by_fold, key=len, reverse=True))
+    return re.compile(rf"\b({alts})\b"), by_fold
 
 
 def _has_table(name: str) -> bool:

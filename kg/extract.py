@@ -13,6 +13,7 @@ from bisect import bisect_right
 from kg.citations import Citation, parse_numbers, resolve_damaged, short_forms
 from kg.citations import to_mention as citation_mention
 from kg.documents import find_documents
+from kg.lexicon import restore
 from kg.model import Document, Extraction, Mention
 from kg.named import find_named
 from kg.named import to_mention as named_mention
@@ -39,11 +40,13 @@ def extract(text: str, *, path: str | None = None) -> Extraction:
 
     named = find_named(t, [(c.start, c.end) for c in cits])
     mentions = _merge(t, cits, named)
+    _restore_words(documents, mentions)
     doc_of = _assign(documents, mentions)
     _localise(documents, mentions, doc_of)
     for m, di in zip(mentions, doc_of, strict=True):
         m.in_document = documents[di].ref
-    keep = [not _names_itself(m, documents[di]) for m, di in zip(mentions, doc_of, strict=True)]
+    own_titles = [fold_key(d.title) if d.title else "" for d in documents]
+    keep = [not _names_itself(m, own_titles[di]) for m, di in zip(mentions, doc_of, strict=True)]
     mentions = [m for m, k in zip(mentions, keep, strict=True) if k]
     doc_of = [d for d, k in zip(doc_of, keep, strict=True) if k]
 
@@ -52,8 +55,20 @@ def extract(text: str, *, path: str | None = None) -> Extraction:
     title_spans = [(d.title_start, d.title_end) for d in documents]
     relations = find_relations(t, documents, mentions, doc_of, title_spans)
     tasks = find_tasks(t, documents)
+    for task in tasks:
+        task.text = restore(task.text) if task.text else task.text
     bodies = collect_bodies(t, documents, tasks, mentions)
     return Extraction(documents=documents, mentions=mentions, relations=relations, tasks=tasks, bodies=bodies, path=path)
+
+
+def _restore_words(documents: list[Document], mentions: list[Mention]) -> None:
+    """Names and titles in proper Vietnamese where OCR lost the diacritics (surfaces stay as read). Runs
+    before anything refers to a document by its title, so every item uses the same restored words."""
+    for d in documents:
+        d.title = restore(d.title) if d.title else d.title
+    for m in mentions:
+        m.name = restore(m.name) if m.name else m.name
+        m.title = restore(m.title) if m.title else m.title
 
 
 def _merge(t: Text, cits: list[Citation], named) -> list[Mention]:
@@ -89,13 +104,13 @@ def _merge(t: Text, cits: list[Citation], named) -> list[Mention]:
     return out
 
 
-def _names_itself(m: Mention, doc: Document) -> bool:
+def _names_itself(m: Mention, own_title: str) -> bool:
     """ "Kế hoạch thông tin đối ngoại" inside the document titled "Ban hành Kế hoạch thông tin đối ngoại ...":
     a name the document's own title contains is the document speaking of itself."""
-    if m.key is not None or not m.name or not doc.title:
+    if m.key is not None or not m.name or not own_title:
         return False
     name = fold_key(m.name).removeprefix("cac ")
-    return len(name.split()) >= 3 and name in fold_key(doc.title)
+    return len(name.split()) >= 3 and name in own_title
 
 
 def _assign(documents: list[Document], mentions: list[Mention]) -> list[int]:

@@ -30,7 +30,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from kg.codes import canonical_type_code, lookup_issuer_code
@@ -79,6 +79,7 @@ def sparql_prefixes() -> str:
 # Folding and slugs
 
 
+@lru_cache(maxsize=65536)
 def lookup_form(key: str | None) -> str:
     """The accent- and case-insensitive form keys are looked up by: ``1486/QD-TTg`` finds ``1486/QĐ-TTg``.
 
@@ -86,9 +87,14 @@ def lookup_form(key: str | None) -> str:
     as ``3/2019/TT-BTTTT`` as well).
     """
     s = fold(unicodedata.normalize("NFC", key or ""))
-    s = re.sub(r"\s*([/\-])\s*", r"\1", s)
-    s = re.sub(r"\s+", " ", s).strip(" .,;:")
-    return re.sub(r"^0+(?=\d)", "", s)
+    s = _SEP_SPACES.sub(r"\1", s)
+    s = _SPACES.sub(" ", s).strip(" .,;:")
+    return _LEADING_ZEROS.sub("", s)
+
+
+_SEP_SPACES = re.compile(r"\s*([/\-])\s*")
+_SPACES = re.compile(r"\s+")
+_LEADING_ZEROS = re.compile(r"^0+(?=\d)")
 
 
 def slug(text: str, max_len: int = 80) -> str:

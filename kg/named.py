@@ -31,7 +31,8 @@ NAMED_TYPES = [
     ("Hiệp định", r"h[il1][ea]p\s{1,2}d[il1]nh", True, False),
 ]
 _ALT = "|".join(f"(?P<n{i}>{p})" for i, (_, p, _, _) in enumerate(NAMED_TYPES))
-TYPE_WORD = re.compile(rf"(?<![a-z])(?:{_ALT})(?![a-z])")
+# the leading class lets the regex engine skip ahead to plausible first letters
+TYPE_WORD = re.compile(rf"(?=[blhpcdqk])(?<![a-z])(?:{_ALT})(?![a-z])")
 ANY_TYPE = re.compile(
     r"^(?:" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"|d[uw]\s{1,2}[a4]n|ngh[il1]\s{1,2}q[uv]y[ea]t|quy ch[ea])"
 )
@@ -47,7 +48,12 @@ END = re.compile(
     r"|\s(?:va|hoac)\s(?=(?:cac\s)?(?:" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"))"
     r"|\t|<|\s(?:nham|theo|tai|tren co so|thong qua|duoc|da|se)\s"
 )
-DRAFTING = re.compile(r"(?:xay\s+dung|ban\s+hanh|long\s+ghep|soan\s+thao|hoan\s+thien)(?:\s+va\s+[a-z ]{0,25})?[ ,]*(?:cac\s+)?$")
+# drafting verbs of the citing document: the plan it says to draft is not yet a document ("ban hành" counts
+# only at the start of a clause: after a citation it is the cited act promulgating its content)
+DRAFTING = re.compile(
+    r"(?:(?:xay\s+dung|long\s+ghep|soan\s+thao|hoan\s+thien)|(?:^|[;.:\n]|[-+•])\s*ban\s+hanh)"
+    r"(?:\s+va\s+[a-z ]{0,25})?[ ,]*(?:cac\s+)?$"
+)
 IMPLEMENTING = re.compile(r"(?:thuc\s+hien|trien\s+khai|tham\s+gia|theo)\b[^;.\n]{0,60}$")
 PLURAL = re.compile(r"cac\s+$")
 IMPLEMENTING_TAIL = re.compile(r"(?:th\S{1,2}[ce]\s+hi\S{1,2}n|tri\S{1,2}n\s+kh\S{1,2}i)\s*$")
@@ -78,16 +84,20 @@ def find_named(text: Text, skip: list[tuple[int, int]]) -> list[Named]:
         tname, _, lower_ok, need_verb = NAMED_TYPES[i]
         s0, _ = text.span(m.start(), m.end())
         first = o[s0]
-        before = f[max(0, m.start() - 80) : m.start()]
-        plural = bool(PLURAL.search(before))
-        if not first.isupper() and not (lower_ok and (plural or LOWER_CUE.search(before))):
+        upper = first.isupper()
+        # cheapest rejections first: most type words in running text are lower-case or followed by "này"
+        if not upper and not lower_ok:
             continue
-        if LIST_BEFORE.search(before):
-            continue  # "các chiến lược, đề án về ...": kinds of document, not one
-        if first.isupper() and m.start() > 0 and o[s0 - 1 : s0].isalpha():
+        if upper and s0 > 0 and o[s0 - 1].isalpha():
             continue
         if NOT_A_NAME.match(f, m.end()):
             continue
+        before = f[max(0, m.start() - 80) : m.start()]
+        plural = bool(PLURAL.search(before))
+        if not upper and not (plural or LOWER_CUE.search(before)):
+            continue
+        if LIST_BEFORE.search(before):
+            continue  # "các chiến lược, đề án về ...": kinds of document, not one
         if f[m.end() : m.end() + 2].startswith(",") and ANY_TYPE.match(f[m.end() : m.end() + 40].lstrip(" ,")):
             continue  # "các Kế hoạch, Đề án truyền thông": a list of kinds of document
         if need_verb and not IMPLEMENTING.search(before):
@@ -122,6 +132,8 @@ def find_named(text: Text, skip: list[tuple[int, int]]) -> list[Named]:
         if len(body) < 4:
             continue
         name = clean_surface(text.surface(m.start(), end))
+        if name.endswith("”") and name.count("“") < name.count("”"):
+            name = name[:-1].rstrip()  # the closing quote of a quoted title around it, not of the name
         name = name[0].upper() + name[1:]
         if plural:
             name = "các " + name[0].lower() + name[1:] if not name.startswith(("Luật", "Bộ luật")) else name

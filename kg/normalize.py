@@ -48,12 +48,17 @@ def _build_table() -> dict[int, str]:
 
 
 FOLD_TABLE = _build_table()
+# str.translate is about twice as fast with a sequence indexed by code point than with a dict; characters past
+# the BMP raise IndexError, which translate treats as "unchanged".
+_FOLD_SEQ = [chr(i) for i in range(0x10000)]
+for _cp, _rep in FOLD_TABLE.items():
+    _FOLD_SEQ[_cp] = _rep
 _COMBINING = re.compile(r"[\u0300-\u036f\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def fold(text: str) -> str:
     """Fold accents, case, đ and OCR look-alikes; same length as ``text`` unless it has combining marks."""
-    return _COMBINING.sub("", text).translate(FOLD_TABLE)
+    return _COMBINING.sub("", text).translate(_FOLD_SEQ)
 
 
 def fold_key(text: str) -> str:
@@ -82,10 +87,10 @@ class Text:
     def __post_init__(self) -> None:
         if _COMBINING.search(self.original):
             kept = [i for i, ch in enumerate(self.original) if not _COMBINING.match(ch)]
-            self.folded = "".join(self.original[i] for i in kept).translate(FOLD_TABLE)
+            self.folded = "".join(self.original[i] for i in kept).translate(_FOLD_SEQ)
             self._map = kept + [len(self.original)]
         else:
-            self.folded = self.original.translate(FOLD_TABLE)
+            self.folded = self.original.translate(_FOLD_SEQ)
 
     def to_orig(self, i: int) -> int:
         """Original offset of folded offset ``i`` (``i == len(folded)`` maps to the end)."""
@@ -101,6 +106,14 @@ class Text:
             s = self._map[start]
             return s, s
         return self._map[start], self._map[end - 1] + 1
+
+    def span_folded(self, start: int, end: int) -> tuple[int, int]:
+        """Folded (start, end) of an original span."""
+        if self._map is None:
+            return start, end
+        from bisect import bisect_left
+
+        return bisect_left(self._map, start), bisect_left(self._map, end)
 
     def surface(self, start: int, end: int) -> str:
         """The original characters of a folded span."""

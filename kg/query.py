@@ -21,6 +21,8 @@ Results JSON). Malformed SPARQL raises :class:`QueryError` carrying the parser's
 from __future__ import annotations
 
 import csv
+import sys
+import types
 import io
 import json
 import os
@@ -235,6 +237,10 @@ def _syntax_error(text: str, e: SyntaxError) -> QueryError:
     if not m:
         return QueryError(f"malformed SPARQL: {msg}")
     line, col, what = int(m.group(1)), int(m.group(2)), m.group(3)
+    # the parser lists every character class it would accept; the Unicode ranges say nothing to a user
+    what = re.sub(r",?\s*\['A' \.\.= 'Z'.*$", ", or a name", what)
+    if len(what) > 240:
+        what = what[:239] + "…"
     lines = text.splitlines() or [""]
     detail = None
     if 1 <= line <= len(lines):
@@ -383,3 +389,20 @@ def listing() -> str:
 
 
 PREFIX_HEADER = sparql_prefixes()
+
+
+def query(store: Any = None, spec: str = "", params: dict[str, str] | None = None) -> Result:
+    """Run a shipped question, a ``.rq`` file or SPARQL text; ``store`` is a GraphStore, a store directory or
+    None (the default store). ``kg.query(...)`` is this function."""
+    from kg.store import as_store
+
+    return run(as_store(store), spec, params)
+
+
+class _CallableModule(types.ModuleType):
+    # `import kg.query` makes kg.query this module; calling it still runs the query
+    def __call__(self, *args: Any, **kwargs: Any) -> Result:
+        return query(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

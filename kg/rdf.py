@@ -30,6 +30,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from kg.identity import (
@@ -81,6 +82,7 @@ _ESC.update({c: "\uFFFD" for c in range(0xD800, 0xE000)})  # lone surrogates can
 _BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 
 
+@lru_cache(maxsize=200_000)
 def iri(value: str) -> str:
     """An IRI term; characters IRIs forbid are percent-encoded."""
     if _BAD_IRI.search(value):
@@ -293,6 +295,7 @@ class _Mapper:
         self.cited: dict[str, bool] = {}
         self.place_names: dict[str, tuple[str, str]] = {}  # place slug of a document's issuer → its province
         self.n_links = 0
+        self._by_lookup: dict[str, list[int]] | None = None
 
     # helpers ---------------------------------------------------------------------------------------
 
@@ -622,13 +625,14 @@ class _Mapper:
         best: tuple[int, int] | None = None
         rs, re_ = rel.get("start"), rel.get("end")
         line = rel.get("evidence_line")
-        for i, m in enumerate(ms):
-            r = self.mention_res[i] if i < len(self.mention_res) else None
-            if r is None:
-                continue
-            mk = m.get("key") or m.get("name")
-            if not mk or lookup_form(mk) != lk:
-                continue
+        if self._by_lookup is None:
+            self._by_lookup = defaultdict(list)
+            for i, m in enumerate(ms):
+                mk = m.get("key") or m.get("name")
+                if mk and i < len(self.mention_res) and self.mention_res[i] is not None:
+                    self._by_lookup[lookup_form(mk)].append(i)
+        for i in self._by_lookup.get(lk, ()):
+            m = ms[i]
             if isinstance(rs, int) and isinstance(re_, int) and isinstance(m.get("start"), int) and re_ > rs:
                 overlap = min(re_, m.get("end") or 0) - max(rs, m["start"])
                 if overlap > 0 and role == "to":

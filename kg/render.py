@@ -428,6 +428,7 @@ def build_page_data(graph: nx.MultiDiGraph, *, center: str | None = None) -> dic
         "issuers": [i for i, _ in issuers.most_common()],
         "years": [min(years), max(years)] if years else None,
         "physics": not large,
+        "detailedEdges": not large,
         "center": index.get(center) if center is not None else None,
     }
     return {"nodes": vis_nodes, "edges": vis_edges, "options": options, "info": info, "edgeInfo": edge_info,
@@ -451,7 +452,8 @@ def _vis_options(large: bool, groups: dict[str, Any]) -> dict[str, Any]:
         },
         "edges": {
             "smooth": False,  # straight edges: curved ones cost a Bezier per edge per frame
-            "arrows": {"to": {"enabled": True, "scaleFactor": 0.45}},
+            # Arrow heads are placed on each node's border per edge per frame: most of a big graph's draw time.
+            "arrows": {"to": {"enabled": not large, "scaleFactor": 0.45}},
             "color": {"inherit": False},
             "selectionWidth": 2,
         },

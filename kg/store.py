@@ -389,3 +389,10 @@ def meta_nquads(base: str, entries: list[dict[str, str]]) -> str:
         if e.get("source"):
             w.add(g, VN + "source", iri(e["source"]))
     return w.text()
+
+
+def as_store(store: Any = None) -> GraphStore:
+    """A GraphStore from a GraphStore, a store directory, or None (the default store)."""
+    if isinstance(store, GraphStore):
+        return store
+    return open_store(store)

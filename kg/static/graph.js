@@ -14,6 +14,7 @@
   const EINFO = read("data-edge-info");
   const META = read("data-meta");
   const N = NODES.length;
+  performance.mark("legalkg:parsed");
   const BODY_GROUP = "Cơ quan";
   const DOC_REL = new Set(META.docRelations);
 
@@ -49,8 +50,13 @@
   });
   EDGES.forEach((e, j) => {
     const st = META.relStyle[e.rel] || { color: "#ccc", dashes: false, width: 1 };
-    e.color = { color: st.color, highlight: "#000000", hover: st.color, opacity: 0.9 };
-    e.dashes = st.dashes;
+    if (META.detailedEdges) {
+      e.color = { color: st.color, highlight: "#000000", hover: st.color, opacity: 0.9 };
+      e.dashes = st.dashes;
+    } else {
+      // Big graphs: colour only. Dash patterns (and arrow heads, off in the options) cost most of each frame.
+      e.color = st.color;
+    }
     e.width = st.width;
     const info = EINFO[j];
     const lines = [`${relLabel(e.rel)} (${e.rel})`, `${INFO[e.from].label} → ${INFO[e.to].label}`];
@@ -118,8 +124,10 @@
   });
 
   // ------------------------------------------------------------------ network
+  performance.mark("legalkg:data");
   const container = $("mynetwork");
   const network = new vis.Network(container, { nodes: nodeView, edges: edgeView }, OPTIONS);
+  performance.mark("legalkg:network");
   const api = (window.legalkg = {
     network, nodes: nodeSet, edges: edgeSet, total: N, ready: false, readyAt: null, errors: [],
     visibleCount: () => nodeView.length,
@@ -140,8 +148,8 @@
 
   if (META.physics) {
     network.on("stabilizationProgress", (p) => { $("loading-pct").textContent = Math.round((100 * p.iterations) / p.total) + "%"; });
-    network.once("stabilized", () => {
-      // Freeze the polished layout: later filtering must not set the graph moving again.
+    network.once("stabilizationIterationsDone", () => {
+      // Freeze the polished layout: drifting nodes and later filtering must not set the graph moving again.
       network.setOptions({ physics: { enabled: false } });
       network.storePositions();
       network.once("afterDrawing", markReady);
@@ -193,7 +201,7 @@
   const relBoxes = META.relations.map((r) => {
     const sw = el("span", null, "line");
     sw.style.borderTopColor = r.color;
-    sw.style.borderTopStyle = r.dashes ? (r.dashes[0] <= 3 ? "dotted" : "dashed") : "solid";
+    sw.style.borderTopStyle = r.dashes && META.detailedEdges ? (r.dashes[0] <= 3 ? "dotted" : "dashed") : "solid";
     sw.style.borderTopWidth = Math.max(2, r.width + 1) + "px";
     return checkItem($("relations"), sw, r.label, r.count, true, (on) => {
       if (on) state.rels.add(r.name); else state.rels.delete(r.name);

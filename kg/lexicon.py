@@ -1,0 +1,212 @@
+"""Proper Vietnamese for names and titles read from OCR text that lost its diacritics.
+
+A syllable lexicon learnt from clean legal text (`data/lexicon.json`: folded syllable → its usual written
+form, plus the forms two-syllable contexts prefer) restores "Chién lugc phat trién" to "Chiến lược phát
+triển": each OCR token is folded, repaired to the nearest known syllable when it is not one (one edit,
+OCR-typical letters first), and written in its most frequent form given the syllable before it. Only
+names and titles are restored; keys and offsets never depend on it.
+
+Rebuild the table from a corpus of clean text with ``python -m kg.lexicon CORPUS.jsonl.gz``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from functools import cache
+from pathlib import Path
+
+from kg.normalize import fold
+from kg.tables import DATA_DIR, load_table
+
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# what OCR turns Vietnamese letters into, tried first when repairing a token
+_OCR_LETTERS = "aeioudcgnhmtlrsyb"
+
+
+@cache
+def _lexicon() -> tuple[dict[str, str], dict[str, int], dict[tuple, str], set[str], dict[tuple[str, str], int]]:
+    table = load_table("lexicon")
+    uni = {k: v[0] for k, v in table["unigrams"].items()}
+    counts = {k: v[1] for k, v in table["unigrams"].items()}
+    bi = {tuple(k.split(" ")): v for k, v in table["bigrams"].items()}
+    bi.update({("<", *k.split(" ")): v for k, v in table["before"].items()})
+    forms = set(table["forms"])
+    pairs = {tuple(p.split(" ")): n for p, n in table["pairs"].items()}
+    return uni, counts, bi, forms, pairs
+
+
+# letter pairs OCR makes of one Vietnamese letter ("ciia", "ctia" for "của"; "phii" for "phủ")
+_DIGRAPHS = [("ii", "u"), ("ti", "u"), ("li", "u"), ("rn", "m"), ("cl", "d"), ("ud", "uo"), ("tr", "u")]
+
+
+def _candidates(w: str) -> set[str]:
+    out = set()
+    for a, b in _DIGRAPHS:
+        i = w.find(a)
+        while i != -1:
+            out.add(w[:i] + b + w[i + len(a) :])
+            i = w.find(a, i + 1)
+    for i in range(len(w) + 1):
+        for c in _OCR_LETTERS:
+            out.add(w[:i] + c + w[i:])
+            if i < len(w):
+                out.add(w[:i] + c + w[i + 1 :])
+        if i < len(w):
+            out.add(w[:i] + w[i + 1 :])
+    return out
+
+
+_DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "6": "o", "4": "a", "&": "e", "3": "a"})
+_UNIGRAM_WEIGHT = 0.3  # how much a syllable's own frequency counts next to how often it follows the previous one
+
+
+@cache
+def _options(folded: str) -> tuple[str, ...]:
+    """Known syllables an OCR token may stand for: itself if known, and those one edit away."""
+    _, counts, *_ = _lexicon()
+    w = re.sub(r"[^a-z]", "", folded.translate(_DIGIT_LETTERS))
+    if not w or len(w) > 7:
+        return ()
+    cands = sorted((c for c in _candidates(w) if c in counts and c != w), key=lambda c: -counts[c])[:16]
+    return ((w,) if w in counts else ()) + tuple(cands)
+
+
+def repair(folded: str, prev: str | None = None) -> str | None:
+    """The known folded syllable an OCR token stands for (given the syllable before it), or None."""
+    path = _best_path([prev, folded] if prev else [folded])
+    return path[-1]
+
+
+def _best_path(tokens: list[str | None]) -> list[str | None]:
+    """Viterbi over the options of each token: frequency, plus a bonus for every pair seen in clean text."""
+    import math
+
+    _, counts, _, _, pairs = _lexicon()
+    best: list[dict[str | None, tuple[float, list[str | None]]]] = []
+    prev_states: dict[str | None, tuple[float, list[str | None]]] = {None: (0.0, [])}
+    for tok in tokens:
+        opts = _options(tok) if tok else ()
+        states: dict[str | None, tuple[float, list[str | None]]] = {}
+        if not opts:
+            score, path = max(prev_states.values(), key=lambda v: v[0])
+            states[None] = (score, path + [None])
+        for i, o in enumerate(opts):
+            exact = i == 0 and o == re.sub(r"[^a-z]", "", (tok or "").translate(_DIGIT_LETTERS))
+            base = _UNIGRAM_WEIGHT * math.log(counts[o]) - (0.0 if exact else 3.0)
+            cand = max(
+                (ps + base + (math.log(pairs.get((p, o), 0) + 0.5) if p is not None else 0.0), pp)
+                for p, (ps, pp) in prev_states.items()
+            )
+            states[o] = (cand[0], cand[1] + [o])
+        best.append(states)
+        prev_states = states
+    return max(prev_states.values(), key=lambda v: v[0])[1]
+
+
+def restore(text: str) -> str:
+    """`text` with each syllable written in its usual Vietnamese form; text whose words are already valid
+    written Vietnamese is returned unchanged (it was not damaged that way)."""
+    words = list(re.finditer(r"\S+", text))
+    uni, _, bi, forms, _ = _lexicon()
+    parts = []
+    for m in words:
+        lead, body, trail = re.match(r"^(\W*)(.*?)(\W*)$", m.group()).groups()
+        keep = (
+            not body
+            or (any(ch.isdigit() for ch in body) and not re.fullmatch(r"[^\W\d_]*[0-9&][^\W\d_]*", body))
+            or (body.isupper() and 1 < len(body) <= 6 and fold(body) not in uni)  # an abbreviation: UBND, TTĐN
+            or "/" in body
+        )
+        parts.append((m, lead, body, trail, keep))
+    wordlike = [p[2].lower() for p in parts if not p[4] and p[2].isalpha()]
+    if not wordlike or sum(w in forms for w in wordlike) >= 0.85 * len(wordlike):
+        return text
+    path = _best_path([None if keep else fold(body) for _, _, body, _, keep in parts])
+    out, pos = [], 0
+    for i, ((m, lead, body, trail, keep), f) in enumerate(zip(parts, path, strict=True)):
+        out.append(text[pos : m.start()])
+        pos = m.end()
+        if keep or f is None:
+            out.append(m.group())
+            continue
+        prev = path[i - 1] if i > 0 else None
+        nxt = path[i + 1] if i + 1 < len(path) else None
+        form = (bi.get((prev, f)) if prev else None) or (bi.get(("<", f, nxt)) if nxt else None)
+        form = form or uni.get(f, body)
+        if body[0].isupper():
+            form = form[0].upper() + form[1:]
+        if body.isupper() and len(body) > 1:
+            form = form.upper()
+        out.append(lead + form + trail)
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def build(texts) -> dict:
+    """The lexicon table from clean texts: folded syllable → [usual form, count]; bigram preferences."""
+    forms: dict[str, Counter] = defaultdict(Counter)
+    pairs: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    after: dict[tuple[str, str], Counter] = defaultdict(Counter)  # form of a syllable given the next one
+    for text in texts:
+        prev = None
+        prev_f_w = ("", "")
+        for m in _WORD.finditer(text):
+            w = m.group().lower()
+            if len(w) > 7:
+                prev = None
+                continue
+            f = fold(w)
+            forms[f][w] += 1
+            if prev is not None:
+                pairs[(prev, f)][w] += 1
+                after[prev_f_w[0], f][prev_f_w[1]] += 1
+            prev = f
+            prev_f_w = (f, w)
+    unigrams = {f: [c.most_common(1)[0][0], sum(c.values())] for f, c in forms.items() if sum(c.values()) >= 3}
+    written = sorted({w for c in forms.values() for w, n in c.items() if n >= 2})
+    bigrams, seen = {}, {}
+    for (p, f), c in pairs.items():
+        if f not in unigrams or p not in unigrams:
+            continue
+        total = sum(c.values())
+        if total >= 3:
+            seen[f"{p} {f}"] = total
+        form, n = c.most_common(1)[0]
+        if n >= 5 and n >= 0.6 * total and form != unigrams[f][0]:
+            bigrams[f"{p} {f}"] = form
+    before = {}
+    for (f, nxt), c in after.items():
+        if f not in unigrams or nxt not in unigrams:
+            continue
+        form, n = c.most_common(1)[0]
+        if n >= 5 and n >= 0.6 * sum(c.values()) and form != unigrams[f][0]:
+            before[f"{f} {nxt}"] = form
+    return {
+        "description": "Vietnamese syllables learnt from the clean dev corpus (kg/lexicon.py): folded form → "
+        "[usual written form, count]; bigrams: 'previous current' folded → written form of current where the "
+        "context prefers another than the usual one; before: 'current next' → written form of current; forms: "
+        "written syllables; pairs: how often each folded syllable pair was seen. Used to restore names and titles of OCR text.",
+        "examples": {"Chién lugc phat trién": "Chiến lược phát triển", "Nghi dinh": "Nghị định"},
+        "unigrams": unigrams,
+        "bigrams": bigrams,
+        "before": before,
+        "forms": written,
+        "pairs": dict(sorted(seen.items())),
+    }
+
+
+def main(argv: list[str]) -> None:
+    path = Path(argv[0])
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        table = build(json.loads(line)["text"] for line in f)
+    out = DATA_DIR / "lexicon.json"
+    out.write_text(json.dumps(table, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    print(f"{out}: {len(table['unigrams'])} syllables, {len(table['bigrams'])} context preferences")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
