@@ -284,5 +284,72 @@ def validate(store_dir: str | None, verbose: bool) -> None:
 # COMMANDS-VIEWS (render, serve live below this line)
 
 
+@main.command()
+@_store_option
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str), default="graph.html",
+              show_default=True, metavar="FILE", help="The page to write (one self-contained HTML file).")
+@click.option("--center", metavar="KEY", default=None,
+              help="Only the neighbourhood of this document (number, accent-insensitive, or IRI).")
+@click.option("--radius", type=click.IntRange(min=0), default=1, show_default=True,
+              help="With --center: citation hops to include, in either direction.")
+@click.option("--type", "types", multiple=True, metavar="TYPE",
+              help="Only documents of this type, by name or code (repeatable): --type 'Kế hoạch' --type QĐ.")
+@click.option("--issuer", "issuers", multiple=True, metavar="NAME",
+              help="Only documents whose issuer contains NAME, accents ignored (repeatable): --issuer 'Bình Định'.")
+@click.option("--since", type=int, default=None, metavar="YEAR", help="Only documents dated YEAR or later.")
+@click.option("--relation", "relations", multiple=True, metavar="REL",
+              help="Only these links (repeatable): based_on, implements, guides, amends, replaces, repeals, "
+                   "cites, issued_by, lead, partner, recipient.")
+@click.option("--title", default="legalkg — citation graph", show_default=True, help="Page title.")
+def render(store_dir: str | None, output: str, center: str | None, radius: int, types: tuple[str, ...],
+           issuers: tuple[str, ...], since: int | None, relations: tuple[str, ...], title: str) -> None:
+    """Write the citation graph as an interactive page that works offline.
+
+    Search by number or title (accents optional), filter by type, issuer, year and relation, click a
+    node for its details and source excerpt, draw the neighbourhood of one document, export a PNG.
+    Example: legalkg render -o kl57.html --center 57-KL/TW --radius 2
+    """
+    from kg.network import to_networkx
+    from kg.render import render as run_render
+
+    store = _open(store_dir)
+    try:
+        path = run_render(to_networkx(store), output, center=center, radius=radius, types=types or None,
+                          issuers=issuers or None, since=since, relations=relations or None, title=title)
+    except KeyError as e:
+        _fail(e.args[0] if e.args else str(e))
+    except ValueError as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"cannot write {output}: {e.strerror or e}")
+    click.echo(f"wrote {path}")
+
+
+@main.command()
+@_store_option
+@click.option("--port", type=click.IntRange(1, 65535), default=7878, show_default=True, help="TCP port.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; the default accepts connections from this machine only.")
+@click.option("--timeout", "timeout_s", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Per-query time limit in seconds (0: none).")
+def serve(store_dir: str | None, port: int, host: str, timeout_s: int) -> None:
+    """Serve the store as a read-only SPARQL 1.1 endpoint with a query editor (the `oxigraph` server).
+
+    Endpoint http://127.0.0.1:PORT/query for any SPARQL client (SPARQLWrapper, YASGUI, rdflib); the
+    editor is at http://127.0.0.1:PORT/. The default graph is the union of all graphs; send PREFIX lines.
+    """
+    import sys
+
+    from kg.serve import ServeError
+    from kg.serve import serve as run_serve
+
+    try:
+        code = run_serve(store_dir, host=host, port=port, timeout_s=timeout_s or None,
+                         announce=lambda line: click.echo(line, err=True))
+    except ServeError as e:
+        _fail(str(e))
+    sys.exit(code)
+
+
 if __name__ == "__main__":
     main()

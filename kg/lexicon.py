@@ -22,7 +22,7 @@ from pathlib import Path
 from kg.normalize import fold
 from kg.tables import DATA_DIR, load_table
 
-_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+_TOKEN = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 # what OCR turns Vietnamese letters into, tried first when repairing a token
 _OCR_LETTERS = "aeioudcgnhmtlrsyb"
 
@@ -61,7 +61,9 @@ def _candidates(w: str) -> set[str]:
 
 
 _DIGIT_LETTERS = str.maketrans({"0": "o", "1": "l", "6": "o", "4": "a", "&": "e", "3": "a"})
+_PUNCT = ".,;:()“”\"'*_[]"
 _UNIGRAM_WEIGHT = 0.3  # how much a syllable's own frequency counts next to how often it follows the previous one
+_EDIT_COST = 5.0  # replacing a syllable that is itself valid needs strong evidence from its neighbours
 
 
 @cache
@@ -96,7 +98,7 @@ def _best_path(tokens: list[str | None]) -> list[str | None]:
             states[None] = (score, path + [None])
         for i, o in enumerate(opts):
             exact = i == 0 and o == re.sub(r"[^a-z]", "", (tok or "").translate(_DIGIT_LETTERS))
-            base = _UNIGRAM_WEIGHT * math.log(counts[o]) - (0.0 if exact else 3.0)
+            base = _UNIGRAM_WEIGHT * math.log(counts[o]) - (0.0 if exact else _EDIT_COST)
             cand = max(
                 (ps + base + (math.log(pairs.get((p, o), 0) + 0.5) if p is not None else 0.0), pp)
                 for p, (ps, pp) in prev_states.items()
@@ -110,13 +112,19 @@ def _best_path(tokens: list[str | None]) -> list[str | None]:
 def restore(text: str) -> str:
     """`text` with each syllable written in its usual Vietnamese form; text whose words are already valid
     written Vietnamese is returned unchanged (it was not damaged that way)."""
-    words = list(re.finditer(r"\S+", text))
     uni, _, bi, forms, _ = _lexicon()
+    # fast path for text that is already written Vietnamese (most of a clean corpus)
+    plain = [w.strip(_PUNCT).lower() for w in text.split()]
+    plain = [w for w in plain if w.isalpha()]
+    if not plain or sum(w in forms for w in plain) >= 0.85 * len(plain):
+        return text
+    words = list(re.finditer(r"\S+", text))
     parts = []
     for m in words:
         lead, body, trail = re.match(r"^(\W*)(.*?)(\W*)$", m.group()).groups()
         keep = (
             not body
+            or not any(ch.isalpha() for ch in body)
             or (any(ch.isdigit() for ch in body) and not re.fullmatch(r"[^\W\d_]*[0-9&][^\W\d_]*", body))
             or (body.isupper() and 1 < len(body) <= 6 and fold(body) not in uni)  # an abbreviation: UBND, TTĐN
             or "/" in body
@@ -135,7 +143,14 @@ def restore(text: str) -> str:
             continue
         prev = path[i - 1] if i > 0 else None
         nxt = path[i + 1] if i + 1 < len(path) else None
-        form = (bi.get((prev, f)) if prev else None) or (bi.get(("<", f, nxt)) if nxt else None)
+        if nxt is None and i + 1 < len(parts) and parts[i + 1][2][:1].isdigit():
+            nxt = "<num>"
+        after_form = bi.get(("<", f, nxt)) if nxt else None
+        # a following number decides most ("năm 2020"); otherwise the syllable before does
+        if nxt == "<num>":
+            form = after_form
+        else:
+            form = (bi.get((prev, f)) if prev else None) or after_form
         form = form or uni.get(f, body)
         if body[0].isupper():
             form = form[0].upper() + form[1:]
@@ -154,7 +169,12 @@ def build(texts) -> dict:
     for text in texts:
         prev = None
         prev_f_w = ("", "")
-        for m in _WORD.finditer(text):
+        for m in _TOKEN.finditer(text):
+            if m.group()[0].isdigit():
+                if prev is not None:
+                    after[prev_f_w[0], "<num>"][prev_f_w[1]] += 1
+                prev = None
+                continue
             w = m.group().lower()
             if len(w) > 7:
                 prev = None
@@ -180,7 +200,7 @@ def build(texts) -> dict:
             bigrams[f"{p} {f}"] = form
     before = {}
     for (f, nxt), c in after.items():
-        if f not in unigrams or nxt not in unigrams:
+        if f not in unigrams or (nxt not in unigrams and nxt != "<num>"):
             continue
         form, n = c.most_common(1)[0]
         if n >= 5 and n >= 0.6 * sum(c.values()) and form != unigrams[f][0]:

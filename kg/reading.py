@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import json
 import os
 import re
 import stat
 import sys
 import unicodedata
+import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -96,14 +98,20 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 )
 
 
-def _sniff_binary(head: bytes) -> str | None:
-    """The problem with a file whose first bytes are ``head``, if it is a known non-text format."""
+def _sniff_binary(data: bytes) -> str | None:
+    """The problem with a file whose content is ``data``, if it is a known non-text format."""
+    head = data[:64]
     if head.startswith(b"PK\x03\x04"):
-        if b"word/" in head:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = " ".join(z.namelist()[:200])
+        except (zipfile.BadZipFile, OSError, ValueError):
+            names = data[:4096].decode("latin-1")  # a damaged archive: its first member names
+        if "word/" in names:
             return "looks like a Word document (.docx), not text; save it as plain text (UTF-8) first"
-        if b"xl/" in head:
+        if "xl/" in names:
             return "looks like an Excel workbook (.xlsx), not text"
-        if b"opendocument.text" in head:
+        if "content.xml" in names and b"opendocument.text" in data[:200]:
             return "looks like an OpenDocument text (.odt), not text; save it as plain text (UTF-8) first"
         return "looks like a ZIP archive, not text; unpack it first"
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
@@ -234,7 +242,7 @@ def decode_legacy(data: bytes, encoding: str) -> str:
             last = m.end()
         text = "".join(parts) + text[last:] if parts else text
         # The standard's combining tone marks (0xB0-0xB4) follow their letter.
-        return unicodedata.normalize("NFC", text) if _COMBINING_TONE.search(text) else text
+        return unicodedata.normalize("NFC", text) if re.search(b"[\xb0-\xb4]", data) else text
     if encoding == "vni":
         text = codecs.charmap_decode(data, "strict", _cp1252_chars())[0]
         return _vni_decoder()[0].sub(_vni_letter, text)
@@ -369,7 +377,7 @@ def _decode(data: bytes, name: str) -> Decoded:
             except UnicodeDecodeError as e:
                 raise InputError(name, f"starts with a {codec.upper()} byte-order mark but is not valid "
                                        f"{codec.upper()} (byte {e.start})") from None
-    problem = _sniff_binary(data[:4096])
+    problem = _sniff_binary(data)
     if problem:
         raise InputError(name, problem)
     if b"\x00" in data:

@@ -22,6 +22,8 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
+import types
 import unicodedata
 from collections import Counter, deque
 from collections.abc import Iterable
@@ -548,8 +550,28 @@ def render(
     """Write the interactive page for `graph` (optionally filtered, see `select_subgraph`) to `out_path`."""
     sub = select_subgraph(graph, center=center, radius=radius, types=types, issuers=issuers, since=since,
                           relations=relations)
+    if sub.number_of_nodes() == 0:
+        raise ValueError("nothing to draw: no document matches the filters" if graph.number_of_nodes()
+                         else "nothing to draw: the graph is empty (run `legalkg build` first)")
     center_id = find_node(graph, center) if center is not None else None
     html = render_html(sub, title=title, center=center_id)
     out = Path(out_path)
     out.write_text(html, encoding="utf-8")
     return out
+
+
+def render_store(store: Any = None, out_path: str | Path = "graph.html", **options: Any) -> Path:
+    """`render` for a store (a GraphStore, a store directory or None for the default store)."""
+    from kg.network import to_networkx
+    from kg.store import as_store
+
+    return render(to_networkx(as_store(store)), out_path, **options)
+
+
+class _CallableModule(types.ModuleType):
+    # `kg.render` is this module once imported; calling it still renders (like kg.query)
+    def __call__(self, *args: Any, **kwargs: Any) -> Path:
+        return render(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
