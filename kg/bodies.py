@@ -342,10 +342,10 @@ def _matcher(strict: bool = False) -> _Matcher:
         by_name.setdefault(fold(b["name"]), ei)
         for alias in [b["name"], *b.get("aliases", [])]:
             for text, prov, by_abbrev in _expand(alias):
-                strict: bool | frozenset[str] = bool(b.get("strict"))
-                if not strict and prov is not None and provinces[prov].strict:
-                    strict = frozenset(_TOKEN.findall(fold(provinces[prov].name)))
-                toks = _alias_tokens(text, strict)
+                exact_words: bool | frozenset[str] = bool(b.get("strict"))
+                if not exact_words and prov is not None and provinces[prov].strict:
+                    exact_words = frozenset(_TOKEN.findall(fold(provinces[prov].name)))
+                toks = _alias_tokens(text, exact_words)
                 if not toks:
                     continue
                 raw = text.strip()

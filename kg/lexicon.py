@@ -116,7 +116,12 @@ def restore(text: str) -> str:
     # fast path for text that is already written Vietnamese (most of a clean corpus)
     plain = [w.strip(_PUNCT).lower() for w in text.split()]
     plain = [w for w in plain if w.isalpha()]
-    if not plain or sum(w in forms for w in plain) >= 0.85 * len(plain):
+    if not plain:
+        return text
+    # written Vietnamese marks most syllables; text that marks few lost them, text with invalid
+    # syllables was misread
+    bare = sum(w.isascii() for w in plain)
+    if sum(w in forms for w in plain) >= 0.85 * len(plain) and (bare <= 0.6 * len(plain) or len(plain) < 2):
         return text
     words = list(re.finditer(r"\S+", text))
     parts = []
@@ -130,9 +135,6 @@ def restore(text: str) -> str:
             or "/" in body
         )
         parts.append((m, lead, body, trail, keep))
-    wordlike = [p[2].lower() for p in parts if not p[4] and p[2].isalpha()]
-    if not wordlike or sum(w in forms for w in wordlike) >= 0.85 * len(wordlike):
-        return text
     path = _best_path([None if keep else fold(body) for _, _, body, _, keep in parts])
     out, pos = [], 0
     for i, ((m, lead, body, trail, keep), f) in enumerate(zip(parts, path, strict=True)):

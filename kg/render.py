@@ -77,6 +77,7 @@ _SPARE_COLORS = ["#800000", "#fabed4", "#a9a9a9", "#ffe119", "#000000", "#7f7f7f
 BODY_COLOR = "#d9c9a3"
 BODY_GROUP = "Cơ quan"
 UNTYPED = "Không rõ loại"
+UNRESOLVED_PREFIX = "~"
 
 _TEMPLATE_DIR = Path(__file__).parent / "templates"
 _STATIC_DIR = Path(__file__).parent / "static"
@@ -372,11 +373,7 @@ def build_page_data(graph: nx.MultiDiGraph, *, center: str | None = None) -> dic
             "size": round(7 + 4 * math.log2(1 + in_deg[i]), 1) if not body else 9,
         }
         if a.get("kind") == "unresolved":
-            # Hollow with a dashed border: known only from the documents that cite it.
-            item["color"] = {"background": "#ffffff", "border": colors[group],
-                             "highlight": {"background": "#ffffff", "border": "#000000"}}
-            item["shapeProperties"] = {"borderDashes": [3, 2]}
-            item["borderWidth"] = 2
+            item["group"] = UNRESOLVED_PREFIX + group  # hollow, dashed border (vis lets groups override node colours)
         vis_nodes.append(item)
         # Tooltips and the search index are built from this in the page, which keeps big files small.
         detail = {
@@ -404,13 +401,20 @@ def build_page_data(graph: nx.MultiDiGraph, *, center: str | None = None) -> dic
         edge_info.append({"n": len(evs), "ev": [[ev.get("file"), ev.get("line"), _short(ev.get("surface"), 200),
                                                  _short(ev.get("evidence"), 400), ev.get("method")] for ev in evs[:3]]})
 
-    groups: dict[str, Any] = {
-        name: {"color": {"background": c, "border": _darker(c), "highlight": {"background": c, "border": "#000000"},
-                         "hover": {"background": c, "border": "#000000"}}, "shape": "dot"}
-        for name, c in colors.items()
-    }
+    groups: dict[str, Any] = {}
+    for name, c in colors.items():
+        groups[name] = {"shape": "dot", "color": {"background": c, "border": _darker(c),
+                                                 "highlight": {"background": c, "border": "#000000"},
+                                                 "hover": {"background": c, "border": "#000000"}}}
+        # Known only from citations: hollow, with a dashed border in the type's colour.
+        groups[UNRESOLVED_PREFIX + name] = {
+            "shape": "dot", "borderWidth": 2, "shapeProperties": {"borderDashes": [3, 2]},
+            "color": {"background": "#ffffff", "border": c, "highlight": {"background": "#ffffff", "border": "#000000"},
+                      "hover": {"background": "#ffffff", "border": "#000000"}},
+        }
     groups[BODY_GROUP] = {"color": {"background": BODY_COLOR, "border": "#7d6b45",
-                                    "highlight": {"background": BODY_COLOR, "border": "#000000"}},
+                                    "highlight": {"background": BODY_COLOR, "border": "#000000"},
+                                    "hover": {"background": BODY_COLOR, "border": "#000000"}},
                           "shape": "diamond"}
     options = _vis_options(large, groups)
     issuers = Counter(a.get("issuer") for a in attrs if not _is_body(a) and a.get("issuer"))
@@ -422,6 +426,8 @@ def build_page_data(graph: nx.MultiDiGraph, *, center: str | None = None) -> dic
         "types": [{"name": t, "color": colors[t], "count": type_counts[t]} for t in colors],
         "bodies": sum(1 for a in attrs if _is_body(a)),
         "bodyColor": BODY_COLOR,
+        "bodyGroup": BODY_GROUP,
+        "untyped": UNTYPED,
         "relations": [
             {"name": r, "count": rel_counts[r], **RELATION_STYLE.get(r, _UNKNOWN_RELATION)} for r in relations_present
         ],

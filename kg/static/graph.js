@@ -15,7 +15,7 @@
   const META = read("data-meta");
   const N = NODES.length;
   performance.mark("legalkg:parsed");
-  const BODY_GROUP = "Cơ quan";
+  const BODY_GROUP = META.bodyGroup;
   const DOC_REL = new Set(META.docRelations);
 
   // Same rule as kg.render.fold: diacritics dropped, đ→d, lower case, anything else → one space.
@@ -76,6 +76,7 @@
   const citedBy = new Int32Array(N);
   for (const e of EDGES) if (DOC_REL.has(e.rel)) citedBy[e.to] += 1;
   const issuerFolded = INFO.map((i) => fold(i.issuer));
+  const typeOf = INFO.map((i) => (i.kind === "body" ? BODY_GROUP : i.type || META.untyped));
   const keyTokens = INFO.map((i) => fold(i.key || i.label).split(" "));
 
   const state = {
@@ -92,7 +93,7 @@
     for (let i = 0; i < N; i++) {
       if (isBody[i]) { visible[i] = 0; continue; }
       const inf = INFO[i];
-      let ok = state.types.has(NODES[i].group);
+      let ok = state.types.has(typeOf[i]);
       if (ok && iss) ok = issuerFolded[i].includes(iss);
       if (ok && yearSet) {
         if (inf.year === undefined) ok = state.undated;
