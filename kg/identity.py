@@ -288,6 +288,26 @@ def province_of(name: str | None) -> tuple[str, str] | None:
     return None
 
 
+_PHRASE = re.compile(r"(?<![a-z])(?<!cac )(?:tinh|thanh pho|tp\.?|huyen|quan|thi xa)\s+(?!uy\b)[a-z]")
+
+
+def place_phrase(name: str | None) -> str | None:
+    """How a body's name says its place: ``Ủy ban nhân dân tỉnh Bình Định`` → ``tỉnh Bình Định``,
+    ``Tỉnh ủy Kiên Giang`` → ``tỉnh Kiên Giang``. None when it names no place."""
+    if not name:
+        return None
+    orig = re.sub(r"\s+", " ", unicodedata.normalize("NFC", name)).strip()
+    f = fold(orig)
+    if len(f) == len(orig):
+        m = _PHRASE.search(f)
+        if m:
+            return orig[m.start():].strip(" ,;")
+    prov = province_of(name)
+    if prov is None:
+        return None
+    return ("thành phố " if prov[0] in {slug(c) for c in _CENTRAL_CITIES} else "tỉnh ") + prov[1]
+
+
 _LOCAL_ISSUER = re.compile(
     r"^(?:uy ban nhan dan|hoi dong nhan dan|tinh uy|huyen uy|thanh uy|quan uy|dang uy|so |phong |ban chi dao .*\{province\})"
 )

@@ -51,6 +51,7 @@ from kg.identity import (
     lookup_form,
     parse_key,
     place_of,
+    place_phrase,
     province_of,
     year_of,
 )
@@ -294,6 +295,7 @@ class _Mapper:
         self.mention_res: list[Resolution | None] = []
         self.cited: dict[str, bool] = {}
         self.place_names: dict[str, tuple[str, str]] = {}  # place slug of a document's issuer → its province
+        self.place_labels: dict[str, str] = {}  # place slug → how to say it ("tỉnh Bình Định")
         self.n_links = 0
         self._by_lookup: dict[str, list[int]] | None = None
 
@@ -315,7 +317,7 @@ class _Mapper:
             self.add(node, VN + "surface", lit(surface))
         self.add(node, VN + "method", lit(str(method or "unknown")))
         if isinstance(confidence, (int, float)) and not isinstance(confidence, bool):
-            self.add(node, VN + "confidence", lit(round(float(confidence), 3), datatype=XSD + "decimal"))
+            self.add(node, VN + "confidence", lit(f"{min(1.0, max(0.0, float(confidence))):.3f}", datatype=XSD + "decimal"))
         ev = text if text is not None else self.lines.span(
             start if isinstance(start, int) else None, end if isinstance(end, int) else None,
             line if isinstance(line, int) else None)
@@ -330,14 +332,20 @@ class _Mapper:
         self.add(b, A, iri(ORG + "Organization"))
         self.add(b, VN + "lookupKey", lit(lookup_form(n)))
         prov = province_of(n)
-        if prov is None and place and is_local_body_name(n):
+        qualified = bool(place and is_local_body_name(n) and place_of(n) is None)
+        if prov is None and qualified:
             prov = self.place_names.get(place)
         if prov is not None:
             self.add(b, VN + "province", lit(prov[0]))
             self.add(b, VN + "provinceName", lit(prov[1], lang="vi"))
+        label = n
+        if qualified and self.place_labels.get(place):
+            # "Sở Thông tin và Truyền thông" of a Bình Định plan is shown as that province's Sở
+            label = f"{n} {self.place_labels[place]}"
+            self.add(b, SKOS + "altLabel", lit(n, lang="vi"))
         # names that fold to the same IRI may differ in case ("Bộ Công thương"): the derived graph picks
         # one skos:prefLabel among the rdfs:label of every file
-        self.add(b, RDFS + "label", lit(n, lang="vi"))
+        self.add(b, RDFS + "label", lit(label, lang="vi"))
         return b
 
     def doc_index_for(self, ref: Any, line: Any) -> int | None:
@@ -412,7 +420,7 @@ class _Mapper:
                 t = document_type_iri(code=parts.type_code)
                 if t:
                     self.add(node, ELI + "type_document" if resolved else VN + "statedTypeConcept", iri(t))
-            if parts.system == "party":
+            if parts.system == "party" and resolved:
                 self.add(node, A, iri(VN + "PartyDocument"))
             self.add(node, VN + "numberingSystem", lit(parts.system))
 
@@ -427,6 +435,8 @@ class _Mapper:
             prov = province_of(issuer)
             if place and prov:
                 self.place_names.setdefault(place, prov)
+            if place and issuer:
+                self.place_labels.setdefault(place, place_phrase(issuer))
             res = self.id.document(key, issuer=issuer, date=d.get("date"), context_place=place) if key else None
             if res is not None and res.resolved:
                 node = res.iri

@@ -103,6 +103,7 @@ def find_relations(
         mpos = [_fold_pos(text, mentions[i].start) for i in ms]
         carry = None
         prev_clause_end = 0
+        last_based: int | None = None
         for cs, ce in _clauses(f, _fold_pos(text, doc.start), _fold_pos(text, doc.end)):
             inside = ms[bisect_left(mpos, cs) : bisect_left(mpos, ce)]
             if not inside:
@@ -123,6 +124,13 @@ def find_relations(
                 ctx, cue = "implements", "purpose"
             elif carry is not None and not re.search(r"\n", f[prev_clause_end:cs]):
                 ctx, cue = carry
+            elif (
+                last_based is not None
+                and re.fullmatch(r"[;\s]*", f[last_based:cs])
+                and not re.search(r"ban\s+h\S{1,2}nh|:", head_text)
+            ):
+                # the list of a preamble goes on after ";" without repeating "Căn cứ"
+                ctx, cue = "based_on", "căn cứ"
             elif SELF_CUE.search(head_text):
                 v = _verb_between(f, cs, _fold_pos(text, mentions[inside[0]].start))
                 if v in ("amends", "replaces", "repeals"):
@@ -133,6 +141,7 @@ def find_relations(
             elif cue not in ("purpose", "opening", "căn cứ") or (ctx, cue) != carry:
                 carry = None
             prev_clause_end = ce
+            last_based = ce if ctx == "based_on" else None
             prev = None
             for i in inside:
                 m = mentions[i]

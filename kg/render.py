@@ -354,7 +354,13 @@ def build_page_data(graph: nx.MultiDiGraph, *, center: str | None = None) -> dic
     merged: dict[tuple[int, int, str], list[dict[str, Any]]] = {}
     for u, v, a in graph.edges(data=True):
         merged.setdefault((index[u], index[v], a.get("relation") or "cites"), []).append(a)
-    in_deg = Counter(v for (_u, v, rel) in merged if rel in DOC_RELATIONS)
+    # Size: how often a document is cited, plus half of what it cites (the source documents of a small
+    # corpus cite much and are cited little, yet are what the reader came for).
+    weight: Counter = Counter()
+    for u, v, rel in merged:
+        if rel in DOC_RELATIONS:
+            weight[v] += 1
+            weight[u] += 0.5
 
     def label(a: dict[str, Any]) -> str:
         return a.get("label") or a.get("key") or _short(a.get("title"), 40) or "?"
@@ -370,7 +376,7 @@ def build_page_data(graph: nx.MultiDiGraph, *, center: str | None = None) -> dic
             "group": group,
             "x": x,
             "y": y,
-            "size": round(7 + 4 * math.log2(1 + in_deg[i]), 1) if not body else 9,
+            "size": round(7 + 4 * math.log2(1 + weight[i]), 1) if not body else 9,
         }
         if a.get("kind") == "unresolved":
             item["group"] = UNRESOLVED_PREFIX + group  # hollow, dashed border (vis lets groups override node colours)

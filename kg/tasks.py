@@ -599,11 +599,14 @@ def _cut_names() -> tuple[re.Pattern, list[int], list[list[tuple[str, list[str]]
         full.add(tuple(re.findall(r"[a-z0-9]+", fold(b["name"]))))
     for b in entries:
         words = re.findall(r"[a-z0-9]+", fold(b["name"]))
+        all_toks = _alias_tokens(b["name"])
+        if len(all_toks) != len(words):
+            continue
         lo = 2 if words[0] in ("so", "bo") else 3
         for k in range(lo, len(words)):
             if tuple(words[:k]) in full:
                 continue
-            toks = tuple(_alias_tokens(" ".join(words[:k])))
+            toks = tuple(all_toks[:k])
             if toks not in keys:
                 keys[toks] = len(cands)
                 cands.append([])

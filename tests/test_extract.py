@@ -266,3 +266,17 @@ def test_spacy_component():
     assert [s._.key for s in spans] == ["72/2015/NĐ-CP", "1486/QĐ-TTg"]
     assert spans[0].label_ == "Nghị định" and spans[0]._.issuer == "Chính phủ" and spans[0]._.date == "2015-09-07"
     assert spans[1].text == "Quyét dinh sd 1486/QD-TTg"
+
+
+def test_preamble_list_goes_on_after_semicolon():
+    text = HEAD + ("Quy định\n\nCăn cứ Nghị định số 204/2004/NĐ-CP ngày 14 tháng 12 năm 2004 của Chính phủ; Nghị định số "
+                   "17/2013/NĐ-CP ngày 19 tháng 12 năm 2013 của Chính phủ sửa đổi, bổ sung một số điều của Nghị định số "
+                   "204/2004/NĐ-CP;\nTheo đề nghị của Cục trưởng;\n")
+    r = rels(text)
+    assert ("10/2024/TT-BTC", "17/2013/NĐ-CP", "based_on") in r
+    assert ("17/2013/NĐ-CP", "204/2004/NĐ-CP", "amends") in r
+
+
+def test_lists_of_numbers_share_the_type_word():
+    ms = kg.extract("Căn cứ các Nghị định số 12/2020/NĐ-CP và 13/2021/NĐ-CP của Chính phủ;").mentions
+    assert [(m.key, m.type) for m in ms] == [("12/2020/NĐ-CP", "Nghị định"), ("13/2021/NĐ-CP", "Nghị định")]

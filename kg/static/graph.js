@@ -1,7 +1,7 @@
 /* legalkg citation-graph page.
  *
  * Document text is untrusted: it arrives through JSON.parse and reaches the DOM only via textContent,
- * option.value and vis-network's plain-text tooltips (set with innerText). Never innerHTML.
+ * option.value and vis-network's plain-text tooltips (set with innerText), never parsed as markup.
  */
 (function () {
   "use strict";
