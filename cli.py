@@ -138,7 +138,8 @@ def _out(text: str) -> None:
 @click.option("--endpoint", metavar="URL", default=None,
               help="Also push the named graphs to a SPARQL 1.1 Graph Store Protocol endpoint "
                    "(e.g. http://127.0.0.1:7878/store for `oxigraph serve`); only changed graphs are sent.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Extraction processes (default: all cores).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Extraction processes (default: all cores).")
 @click.option("--base", default=None, metavar="IRI", help="IRI base of the graph (default https://legalkg.org/; "
               "fixed when the store is created).")
 @click.option("--force", is_flag=True, help="Re-extract every source, even unchanged ones.")

@@ -17,6 +17,11 @@ __all__ = ["extract", "Extraction", "Document", "Mention", "Relation", "Task", "
 _GRAPH_API = {"build": "kg.build", "query": "kg.query", "trace": "kg.trace", "open_store": "kg.store",
               "to_networkx": "kg.network"}
 __all__ += list(_GRAPH_API)
+# Views:
+#   kg.render(graph, out_path, center=None, radius=1, types=None, issuers=None, since=None, relations=None)
+#       -> Path                                          the interactive page (one offline HTML file)
+_GRAPH_API["render"] = "kg.render"
+__all__.append("render")
 
 
 def __getattr__(name: str):  # noqa: ANN202 - lazy import of the graph API

@@ -29,6 +29,7 @@ __all__ = [
     "body_at",
     "canonical_body",
     "collect_bodies",
+    "document_province",
     "find_bodies",
     "find_province",
     "find_recipients",
@@ -125,6 +126,9 @@ def word_pattern(word: str) -> tuple[str, str]:
     return firsts, "".join(out)
 
 
+_PROVINCE_MARK = "\x02"
+
+
 def _alias_tokens(alias: str, strict: bool | frozenset[str] = False) -> list[tuple[str, str, str]]:
     """Token patterns of an alias written in proper Vietnamese (placeholders already substituted): for
     each word, the separator before it ("," where the alias has punctuation there, " " otherwise), its
@@ -137,6 +141,9 @@ def _alias_tokens(alias: str, strict: bool | frozenset[str] = False) -> list[tup
     for m in re.finditer(r"([\s,.;:\-–()]*)([^\s,.;:\-–()]+)", alias):
         sep = "," if re.search(r"[,.;:\-–]", m.group(1)) else " "
         raw = m.group(2)
+        if raw == "{province}":
+            toks.append((sep, "", _PROVINCE_MARK))
+            continue
         words = _TOKEN.findall(fold(raw))
         if not words:
             continue
@@ -164,6 +171,7 @@ class _Entry:
     qualify: bool
     specific: str | None  # for generic entries: the name template with {province}
     catch_all: bool  # "các cơ quan, đơn vị liên quan": taken in table cells, not from running text
+    cased: bool = False  # must be printed with capitals ("Báo Cao Bằng", not "báo cáo bằng ...")
 
 
 @dataclass(frozen=True)
@@ -173,6 +181,7 @@ class _Alias:
     province_abbrev: bool  # the province was given by an abbreviation: context only
     single_abbrev: str | None  # the alias is one abbreviation (case is checked on the original)
     starts_abbrev: bool  # its first word is an abbreviation: not taken inside a document number ("KH-UBND")
+    needs_province: bool = False  # the alias went on with {province}: read the province after its words
 
 
 @dataclass(frozen=True)
@@ -227,8 +236,8 @@ class _Trie:
 
     def emit(self, groups: list[int]) -> str:
         """The pattern of what may follow this node's token; ``groups`` collects the alias of each group."""
-        alts = [(_SEP if sep == "," else _SEP_PLAIN) + _cls(firsts) + rest + child.emit(groups)
-                for (sep, firsts, rest), child in self.children.items()]
+        alts = [(_SEP if sep == "," else _SEP_PLAIN) + (_cls(firsts) + rest if firsts else _province_alt(False))
+                + child.emit(groups) for (sep, firsts, rest), child in self.children.items()]
         if self.terminals:
             # one alias per node is enough: the others are the same words
             alts.append(f"{_WORD_END}(?P<a{len(groups)}>)")
@@ -258,20 +267,23 @@ class _Matcher:
     entries: list[_Entry]
     aliases: list[_Alias]
     by_name: dict[str, int]
-    exact: dict[str, int]  # skeleton of an alias as written → alias (beats a fuzzy reading of the same words)
+    exact: dict[str, int]  # skeleton of an alias as written → its key (beats a fuzzy reading of the same words)
+    key_aliases: list[list[int]]  # the aliases spelt the same (a generic name and a name that wants a province)
 
 
 def _expand(alias: str) -> list[tuple[str, int | None, bool]]:
-    """An alias with its placeholders filled in: (text, province index, by abbreviation)."""
+    """An alias with its placeholders filled in: (text, province index, by abbreviation).
+
+    "{province}" stays in the text as one token that stands for any province (-1): expanding it for the
+    63 provinces would make the pattern ten times longer and slower to compile. Province abbreviations
+    ("BĐ"), taken only in a document of that province, are spelt out.
+    """
     out: list[tuple[str, int | None, bool]] = []
-    provinces = _provinces()
     if "{province}" in alias:
-        for i, p in enumerate(provinces):
-            forms = [(n, False) for n in (p.name, *p.variants)] + [(a, True) for a in p.abbreviations]
-            for form, by_abbrev in forms:
-                a = alias.replace("{province}", form)
-                for filled in _fill_levels(a, p):
-                    out.append((filled, i, by_abbrev))
+        out.extend((a, -1, False) for a in _fill_levels(alias, None))
+        for i, p in enumerate(_provinces()):
+            for abbr in p.abbreviations:
+                out.extend((a, i, True) for a in _fill_levels(alias.replace("{province}", abbr), p))
     else:
         out.extend((a, None, False) for a in _fill_levels(alias, None))
     return out
@@ -304,8 +316,8 @@ class _CharTrie:
             node.terminal = alias_id
 
     def emit(self, groups: list[int]) -> str:
-        alts = [(_SEP_PLAIN if c == " " else _SEP if c == "\x01" else re.escape(c)) + child.emit(groups)
-                for c, child in self.children.items()]
+        alts = [(r"\s+" if c == " " else _SEP if c == "\x01" else _province_alt(True) if c == _PROVINCE_MARK
+                 else re.escape(c)) + child.emit(groups) for c, child in self.children.items()]
         if self.terminal is not None:
             alts.append(f"{_WORD_END}(?P<a{len(groups)}>)")
             groups.append(self.terminal)
@@ -325,58 +337,71 @@ def _strict_key(tokens: list[tuple[str, str, str]]) -> str:
     for sep, firsts, rest in tokens:
         if out:
             out.append("\x01" if sep == "," else " ")
-        out.append(firsts[0] + rest.replace("\\", ""))
+        out.append(rest if not firsts else firsts[0] + rest.replace("\\", ""))
     return "".join(out)
 
 
 @cache
 def _matcher(strict: bool = False) -> _Matcher:
-    """The compiled names: OCR-tolerant, or letter for letter (``strict``) for text with its diacritics."""
+    """The compiled names: OCR-tolerant, or letter for letter (``strict``) for text with its diacritics.
+
+    A name ending in "{province}" is compiled without it: where its words match, the province is read
+    after them (``_province_follow``), so the 63 names need not be repeated inside every such alias.
+    """
     table = load_table("bodies")
     entries: list[_Entry] = []
     aliases: list[_Alias] = []
     trie = _Trie()
     ctrie = _CharTrie()
-    seen: set[tuple[tuple[str, str], ...]] = set()
+    keys: dict[object, int] = {}
+    key_aliases: list[list[int]] = []
     by_name: dict[str, int] = {}
     exact: dict[str, int] = {}
     specific_of: dict[str, str] = {}
-    provinces = _provinces()
     for b in table["bodies"]:
         if "{province}" in b["name"]:
             specific_of[b["name"].replace(" {province}", "")] = b["name"]
     for b in table["bodies"]:
         generic = bool(b.get("generic"))
         entry = _Entry(b["name"], b.get("kind"), b.get("level", "central"), generic, bool(b.get("qualify")),
-                       specific_of.get(b["name"]) if generic else None, bool(b.get("catch_all")))
+                       specific_of.get(b["name"]) if generic else None, bool(b.get("catch_all")), bool(b.get("cased")))
         ei = len(entries)
         entries.append(entry)
         by_name.setdefault(fold(b["name"]), ei)
         for alias in [b["name"], *b.get("aliases", [])]:
             for text, prov, by_abbrev in _expand(alias):
-                exact_words: bool | frozenset[str] = bool(b.get("strict"))
-                if not exact_words and prov is not None and provinces[prov].strict:
-                    exact_words = frozenset(_TOKEN.findall(fold(provinces[prov].name)))
-                toks = _alias_tokens(text, exact_words)
+                needs = prov == -1
+                if needs:
+                    text = text.replace("{province}", "").strip()
+                toks = _alias_tokens(text, bool(b.get("strict")))
                 if not toks:
                     continue
                 raw = text.strip()
                 first = re.match(r"[^\s,.;:\-–()]+", raw)
-                aliases.append(_Alias(ei, prov, by_abbrev,
-                                      raw if len(toks) == 1 and _is_abbreviation(raw) else None,
-                                      bool(first and _is_abbreviation(first.group()))))
-                exact.setdefault(_skeleton(raw), len(aliases) - 1)
-                if strict:
-                    ctrie.add(_strict_key(_alias_tokens(text, True)), len(aliases) - 1)
-                    continue
-                key = tuple(toks)
-                if key in seen:
-                    continue
-                seen.add(key)
-                trie.add(toks, len(aliases) - 1)
+                aliases.append(_Alias(ei, None if needs else prov, by_abbrev,
+                                      raw if len(toks) == 1 and _is_abbreviation(raw) and not needs else None,
+                                      bool(first and _is_abbreviation(first.group())), needs))
+                ai = len(aliases) - 1
+                key: object = _strict_key(_alias_tokens(text, True)) if strict else tuple(toks)
+                k = keys.get(key)
+                if k is None:
+                    k = keys[key] = len(key_aliases)
+                    key_aliases.append([])
+                    if strict:
+                        ctrie.add(key, k)  # type: ignore[arg-type]
+                    else:
+                        trie.add(toks, k)
+                key_aliases[k].append(ai)
+                exact.setdefault(_skeleton(raw), k)
     groups: list[int] = []
     regex = re.compile(ctrie.emit_root(groups) if strict else trie.emit_root(groups))
-    return _Matcher(regex, groups, entries, aliases, by_name, exact)
+    return _Matcher(regex, groups, entries, aliases, by_name, exact, key_aliases)
+
+
+@cache
+def _province_follow(strict: bool) -> re.Pattern:
+    """A province name right after the words of an alias ("UBND tỉnh" + " Bình Định")."""
+    return re.compile(r"(?:[.;:]?\s+|\.)" + _province_alt(strict) + _WORD_END)  # "TP. Hà Nội", "TP.HCM"
 
 
 _COMPLEX_VOWELS = re.compile(r"[ăâêôơưđĂÂÊÔƠƯĐằắẳẵặầấẩẫậềếểễệồốổỗộờớởỡợừứửữựẰẮẲẴẶẦẤẨẪẬỀẾỂỄỆỒỐỔỖỘỜỚỞỠỢỪỨỬỮỰ]")
@@ -387,6 +412,8 @@ def is_clean(text: Text) -> bool:
     ă â ê ô ơ ư or đ in Vietnamese, against almost none in OCR output that lost its accents. Clean text
     is matched letter for letter, which is several times faster than the OCR-tolerant patterns."""
     cached = text.__dict__.get("_kg_clean")
+    if cached is None and len(text.original) < 1000:
+        cached = False  # too short to tell; the OCR-tolerant patterns read clean text as well
     if cached is None:
         sample = text.original[:50_000]
         # about three characters in four are letters: 0.06 of all characters is 0.08 of the letters
@@ -403,6 +430,34 @@ def _province_regex() -> tuple[re.Pattern, list[int]]:
             trie.add(_alias_tokens(n, p.strict), i)
     groups: list[int] = []
     return re.compile(trie.emit_root(groups)), groups
+
+
+@cache
+def _province_alt(strict: bool) -> str:
+    """Any province name as one group-free pattern (longest first), to stand in alias patterns."""
+    alts = []
+    for p in _provinces():
+        for n in (p.name, *p.variants):
+            toks = _alias_tokens(n, True if strict or p.strict else False)
+            pat = ""
+            for k, (sep, firsts, rest) in enumerate(toks):
+                if k:
+                    pat += (_SEP if sep == "," else (r"\s+" if strict else _SEP_PLAIN))
+                pat += (re.escape(firsts[0]) if strict else _cls(firsts)) + rest
+            alts.append(pat)
+    return "(?:" + "|".join(sorted(set(alts), key=len, reverse=True)) + ")"
+
+
+def _province_at_end(span: str) -> _Province | None:
+    """The province named last in a matched alias (its {province} part)."""
+    rx, groups = _province_regex()
+    last = None
+    for m in rx.finditer(span):
+        last = m
+    if last is None:
+        return None
+    i = _province_index().get(_skeleton(last.group()))
+    return _provinces()[groups[int(last.lastgroup[1:])] if i is None else i]
 
 
 def find_province(s: str) -> str | None:
@@ -438,7 +493,7 @@ def _folded_pos(text: Text, i: int) -> int:
 _NEXT_LEVEL = re.compile(r"[ \t]+(tinh|thanh pho|trung uong|tw)(?![a-z])")
 
 
-_PREV_NONSPACE = re.compile(r"\S(?=\s*$)")
+_WORDS = re.compile(r"[^\W\d_]+")
 
 
 def _in_number(folded: str, fs: int, fe: int) -> bool:
@@ -457,23 +512,44 @@ def _in_number(folded: str, fs: int, fe: int) -> bool:
 def _resolve(text: Text, m: re.Match, province: str | None, free_text: bool = True, strict: bool = False
              ) -> BodyMatch | None:
     mt = _matcher(strict)
-    ai = mt.groups[int(m.lastgroup[1:])]
+    k = mt.groups[int(m.lastgroup[1:])]
     fs, fe = m.start(), m.end()
     folded = text.folded
     if not strict:
         # the same words written exactly as some alias: that alias, not the first fuzzy reading of them
-        ai = mt.exact.get(" ".join(_TOKEN.findall(folded[fs:fe])), ai)
+        k = mt.exact.get(" ".join(_TOKEN.findall(folded[fs:fe])), k)
+    ids = mt.key_aliases[k]
+    wants = [a for a in ids if mt.aliases[a].needs_province]
+    plain = [a for a in ids if not mt.aliases[a].needs_province]
+    named_prov: _Province | None = None
+    if wants:
+        pm = _province_follow(strict).match(folded, fe)
+        if pm:
+            named_prov = _province_at_end(folded[fe:pm.end()])
+        if named_prov is not None:
+            ai, fe = wants[0], pm.end()
+        elif plain:
+            ai = plain[0]
+        else:
+            return None
+    else:
+        ai = plain[0]
     alias = mt.aliases[ai]
     entry = mt.entries[alias.entry]
     if entry.catch_all and free_text:
         return None
     if alias.single_abbrev and not _caps_agree(alias.single_abbrev, text.surface(fs, fe)):
         return None  # a lone abbreviation must be printed in capitals
+    if entry.cased:
+        words = _WORDS.findall(text.surface(fs, fe))
+        if not words or not words[0][0].isupper() or not words[-1][0].isupper():
+            return None
     if alias.starts_abbrev and _in_number(folded, fs, fe):
         return None
     provinces = _provinces()
-    prov = provinces[alias.province] if alias.province is not None else None
-    if alias.province_abbrev and (province is None or prov is None or fold(prov.name) != fold(province)):
+    prov = named_prov if named_prov is not None else (
+        provinces[alias.province] if alias.province is not None else None)
+    if alias.province_abbrev and (province is None or prov is None or _province_by_name(province) != prov):
         return None
     generic = False
     name = entry.name
@@ -481,6 +557,8 @@ def _resolve(text: Text, m: re.Match, province: str | None, free_text: bool = Tr
     if prov is None and entry.generic:
         generic = True
         ctx = _province_by_name(province) if province else None
+        if ctx is not None and ctx.ptype == "tỉnh" and re.search(r"thanh (?:pho|uy)|\btp\b", folded[fs:fe]):
+            ctx = None  # "thành phố", "thành ủy" in a province: a city of that province, not the province
         if ctx is not None and entry.specific:
             prov = ctx
             name = entry.specific
@@ -551,7 +629,7 @@ _TITLE = re.compile(
 )
 
 
-def body_at(text: Text, pos: int, province: str | None = None) -> BodyMatch | None:
+def body_at(text: Text, pos: int, province: str | None = None, *, catch_all: bool = False) -> BodyMatch | None:
     """The body named at folded offset ``pos`` (after spaces), e.g. after "của" following a citation.
 
     An office-holder's title before the body ("Bộ trưởng Bộ ...", "Chủ tịch UBND ...") is skipped.
@@ -569,7 +647,7 @@ def body_at(text: Text, pos: int, province: str | None = None) -> BodyMatch | No
             m = rx.match(folded, t.end())
     if m is None:
         return None
-    return _resolve(text, m, province, strict=strict)
+    return _resolve(text, m, province, free_text=not catch_all, strict=strict)
 
 
 @cache
@@ -593,7 +671,7 @@ def canonical_body(s: str, province: str | None = None) -> str | None:
         return None
     text = Text(s)
     pos = _LEAD_IN.match(text.folded).end()
-    bm = body_at(text, pos, province)
+    bm = body_at(text, pos, province, catch_all=True)
     if bm is None:
         return _name_index().get(_skeleton(s))
     rest = text.folded[_folded_pos(text, bm.end):]
@@ -699,7 +777,7 @@ def find_recipients(text: Text, start: int = 0, end: int | None = None, province
         spans.append((m.end(), max(stop, nxt)))
     for m in _NOI_NHAN.finditer(folded, fs, fe):
         spans.append((m.end(), _list_end(folded, m.end(), fe)))
-    for m in _DANH_SACH.finditer(folded, fs, fe):
+    for m in _DANH_SACH.finditer(folded, folded.rfind("\n", 0, fs) + 1, fe):
         if len(_LIST_ITEM.findall(folded, m.end(), min(fe, m.end() + 400))) >= 3:
             spans.append((m.start(), _list_end(folded, m.end(), fe, numbered=True)))
     out: list[BodyMatch] = []
@@ -772,18 +850,30 @@ def _doc_of(documents: list[Document], pos: int) -> Document | None:
 
 
 def document_province(doc: Document | None) -> str | None:
-    """The province of a document, from its issuer (None for a central document)."""
+    """The province a document speaks for: from its issuer, else its ``province`` when the issuer is not a
+    central body (a copy of a Quyết định of the Prime Minister filed by a province stays central)."""
     if doc is None:
         return None
-    return province_of(doc.issuer)
+    own = province_of(doc.issuer)
+    if own:
+        return own
+    if doc.issuer and _is_central(doc.issuer):
+        return None
+    return getattr(doc, "province", None)
+
+
+def _is_central(name: str) -> bool:
+    mt = _matcher()
+    i = mt.by_name.get(fold(name))
+    return i is not None and mt.entries[i].level == "central"
 
 
 class _Acc:
     def __init__(self) -> None:
         self.bodies: dict[str, Body] = {}
 
-    def add(self, name: str, role: str, doc: str | None, surface: str | None = None, span: tuple[int, int] | None = None,
-            kind: str | None = None) -> None:
+    def add(self, name: str, role: str, doc: str | None, surface: str | None = None,
+            span: tuple[int, int] | None = None, kind: str | None = None) -> None:
         key = fold(name)
         b = self.bodies.get(key)
         if b is None:
@@ -827,7 +917,7 @@ def collect_bodies(text: Text, documents: Iterable[Document], tasks: Iterable[Ta
         ref = d.ref if d else None
         prov = document_province(d)
         if d is not None and d.issuer:
-            acc.add(d.issuer, "issuer", ref, kind=None)
+            acc.add(d.issuer, "issuer", ref, kind=body_kind(d.issuer))
         recips = find_recipients(text, s, e, prov)
         rspans = {(r.start, r.end) for r in recips}
         for r in recips:
@@ -837,7 +927,8 @@ def collect_bodies(text: Text, documents: Iterable[Document], tasks: Iterable[Ta
                 continue
             role = "issuer" if d is not None and d.issuer and fold(bm.name) == fold(d.issuer) else "mentioned"
             acc.add(bm.name, role, ref, bm.surface, (bm.start, bm.end), bm.kind)
-        if d is not None:
+        if d is not None and not recips:
+            # recipients known otherwise (set by the caller) when the text has no list of them
             for r in d.recipients or []:
                 acc.add(r, "recipient", ref)
     for t in tasks:

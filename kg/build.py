@@ -12,6 +12,7 @@ server through the Graph Store Protocol.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 import time
@@ -26,9 +27,9 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.identity import DEFAULT_BASE, ELI, RDFS, SKOS, VN, Identity, sparql_prefixes, year_of
+from kg.identity import DEFAULT_BASE, ELI, ORG, RDFS, SKOS, VN, Identity, sparql_prefixes, year_of
 from kg.rdf import QuadWriter, iri, lit, source_hash, source_key_of, vocabulary_nquads
-from kg.store import GraphStore, StoreError, StoreWriter, meta_nquads, pipeline_fingerprint
+from kg.store import GraphStore, StoreError, StoreWriter, derived_fingerprint, meta_nquads, pipeline_fingerprint
 
 
 @dataclass
@@ -72,12 +73,28 @@ class BuildReport:
 
 _BASE = DEFAULT_BASE
 _EXTRACTOR: Any = None
+_OUTDIR: str | None = None
+_OUT: Any = None
 
 
-def _init_worker(base: str, extractor: Any = None) -> None:
-    global _BASE, _EXTRACTOR
+def _init_worker(base: str, extractor: Any = None, outdir: str | None = None) -> None:
+    global _BASE, _EXTRACTOR, _OUTDIR, _OUT
     _BASE = base
     _EXTRACTOR = extractor
+    _OUTDIR = outdir
+    _OUT = None
+
+
+def _write_part(nquads: str) -> str:
+    """Append a graph to this process's part file (workers write their output themselves: sending
+    every graph back through a pipe would make the parent the bottleneck). Returns the file's path."""
+    global _OUT
+    if _OUT is None:
+        assert _OUTDIR is not None
+        _OUT = open(os.path.join(_OUTDIR, f"part-{os.getpid()}.nq"), "a", encoding="utf-8")  # noqa: SIM115
+    _OUT.write(nquads)
+    _OUT.flush()  # pool workers end with os._exit: nothing buffered may be left behind
+    return _OUT.name
 
 
 def _default_extractor(text: str, path: str) -> dict[str, Any]:
@@ -100,8 +117,13 @@ def extract_source(item: tuple[str, str, str, dict[str, Any], str], base: str | 
     except Exception as e:  # one bad document must not stop the build; the error is reported
         msg = " ".join(f"{type(e).__name__}: {e}".split())
         return {"key": key, "name": name, "error": f"{name}: extraction failed ({msg[:300]})"}
-    return {"key": key, "name": name, "hash": h, "graph": g.graph, "nquads": g.nquads, "documents": g.documents,
-            "triples": g.triples}
+    out: dict[str, Any] = {"key": key, "name": name, "hash": h, "graph": g.graph, "documents": g.documents,
+                           "triples": g.triples}
+    if _OUTDIR is not None:
+        out["part"] = _write_part(g.nquads)
+    else:
+        out["nquads"] = g.nquads
+    return out
 
 
 def _items(paths: Iterable[str], max_bytes: int, report: BuildReport, known: dict[str, dict[str, str]],
@@ -205,26 +227,27 @@ def build(
             # a worker process costs about a second to start: not worth it for a handful of files
             jobs = max(1, min(jobs, n_inputs // 8))
         tmpdir = tempfile.mkdtemp(prefix="staging-build-", dir=str(w.root))
-        nq_path = os.path.join(tmpdir, "load.nq")
+        parts: set[str] = set()
         entries: list[dict[str, str]] = []
         try:
-            with open(nq_path, "w", encoding="utf-8") as out:
-                for res in _run(items, jobs, base, extractor):
-                    if bar is not None:
-                        bar.update(1)
-                    if "error" in res:
-                        report.failed.append(res["error"])
-                        continue
-                    out.write(res["nquads"])
-                    report.documents += res["documents"]
-                    (report.updated if res["key"] in known else report.added).append(res["name"])
-                    entries.append({"graph": res["graph"], "key": res["key"], "name": res["name"], "hash": res["hash"],
-                                    "pipeline": fingerprint, "source": Identity(base).source(res["key"])})
+            for res in _run(items, jobs, base, extractor, tmpdir):
+                if bar is not None:
+                    bar.update(1)
+                if "error" in res:
+                    report.failed.append(res["error"])
+                    continue
+                parts.add(res["part"])
+                report.documents += res["documents"]
+                (report.updated if res["key"] in known else report.added).append(res["name"])
+                entries.append({"graph": res["graph"], "key": res["key"], "name": res["name"], "hash": res["hash"],
+                                "pipeline": fingerprint, "source": Identity(base).source(res["key"])})
             if bar is not None:
                 bar.update(report.unchanged)
                 bar.close()
             report.timings["extract"] = time.time() - t0
-            if entries or w.current is None:
+            dfp = derived_fingerprint()
+            stale = known and _stored_derived_fp(w) != dfp
+            if entries or w.current is None or stale:
                 st = w.begin()
                 # drop the graphs being replaced, then load the new ones (one bulk load for speed)
                 for e in entries:
@@ -234,8 +257,8 @@ def build(
                     elif e["key"] in known and known[e["key"]]["graph"] != e["graph"]:
                         st.remove_graph(ox.NamedNode(known[e["key"]]["graph"]))
                 t1 = time.time()
-                if os.path.getsize(nq_path):
-                    st.bulk_load(path=nq_path, format=ox.RdfFormat.N_QUADS)
+                for part in sorted(parts):
+                    st.bulk_load(path=part, format=ox.RdfFormat.N_QUADS)
                 onto = ox.NamedNode(f"{base}graph/ontology")
                 st.remove_graph(onto)
                 st.load(vocabulary_nquads(base), format=ox.RdfFormat.N_QUADS)
@@ -269,17 +292,24 @@ def build(
 
 
 def _run(items: Iterator[tuple[str, str, str, dict[str, Any], str]], jobs: int, base: str,
-         extractor: Any = None) -> Iterator[dict[str, Any]]:
+         extractor: Any = None, outdir: str | None = None) -> Iterator[dict[str, Any]]:
     if jobs <= 1:
-        for it in items:
-            yield extract_source(it, base, extractor)
+        _init_worker(base, extractor, outdir)
+        try:
+            for it in items:
+                yield extract_source(it, base, extractor)
+        finally:
+            global _OUT
+            if _OUT is not None:
+                _OUT.close()
+                _OUT = None
         return
     import multiprocessing as mp
 
     # spawn, not fork: the parent holds RocksDB handles and threads that a forked child must not inherit
     ctx = mp.get_context("spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(base, extractor)) as pool:
-        yield from pool.imap_unordered(extract_source, items, chunksize=4)
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(base, extractor, outdir)) as pool:
+        yield from pool.imap_unordered(extract_source, items, chunksize=8)
 
 
 def _update_meta(st: ox.Store, base: str, entries: list[dict[str, str]]) -> None:
@@ -288,11 +318,24 @@ def _update_meta(st: ox.Store, base: str, entries: list[dict[str, str]]) -> None
         for q in list(st.quads_for_pattern(ox.NamedNode(e["graph"]), None, None, meta)):
             st.remove(q)
     store_node = f"{base}store"
+    for q in list(st.quads_for_pattern(ox.NamedNode(store_node), None, None, meta)):
+        st.remove(q)
     w = QuadWriter(f"{base}graph/meta")
     w.add(store_node, VN + "base", lit(base))
     w.add(store_node, VN + "formatVersion", lit(1))
+    w.add(store_node, VN + "derivedPipeline", lit(derived_fingerprint()))
     text = meta_nquads(base, entries) + w.text()
     st.load(text, format=ox.RdfFormat.N_QUADS)
+
+
+def _stored_derived_fp(w: StoreWriter) -> str | None:
+    view = w.current_view()
+    if view is None:
+        return None
+    for quad in view.store.quads_for_pattern(ox.NamedNode(f"{view.base}store"), ox.NamedNode(VN + "derivedPipeline"),
+                                             None, ox.NamedNode(f"{view.base}graph/meta")):
+        return quad.object.value
+    return None
 
 
 def _count_source_graphs(st: ox.Store, base: str) -> int:
@@ -307,81 +350,224 @@ def _count_source_graphs(st: ox.Store, base: str) -> int:
 def refresh_derived(gs: GraphStore) -> int:
     """Recompute ``{base}graph/derived`` from the source graphs; returns its number of triples.
 
-    * a document known only from citations gets the date, issuer, title and type the citing words
-      state (the most frequent value when they disagree; every stated value stays on its citation);
-    * such a document gets the citing sentence as its excerpt;
-    * an unresolved reference lists the documents it may stand for (``vn:possibleReferent``: same
-      number and type, and the same year when the year is known) without being merged with them.
+    Source graphs hold what each file observed; the derived graph holds, once, the description of every
+    node that several files may speak of, so that queries join on single facts (the default graph of a
+    query is the union of all graphs, where a fact stated by a hundred files would count a hundred
+    times):
+
+    * a document known only from citations: its types, number (key, lookup key, ELI id), type and year
+      as its number and IRI give them, and the date, issuer, title the citing words state (the most
+      frequent value when they disagree; every stated value stays on its citation), and the first citing
+      sentence as its excerpt;
+    * an unresolved reference: why it is unresolved and the documents it may stand for
+      (``vn:possibleReferent``: same number and type, and the same year when known), never merged;
+    * a body: one ``skos:prefLabel`` (its most frequent name; the others become ``skos:altLabel``),
+      lookup keys for all its names, and its province.
     """
+    from kg.codes import canonical_type_code
+    from kg.identity import document_type_iri, lookup_form, parse_key, province_of
+
     derived = gs.derived_graph
+    base = gs.base
     st = gs.store
     st.remove_graph(ox.NamedNode(derived))
-    w = QuadWriter(derived)
+    w = _FileWriter(derived)
     p = sparql_prefixes()
-    not_own = "FILTER NOT EXISTS { ?doc vn:hasText ?own }"
+    A = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
-    def votes(prop: str) -> dict[str, Counter[str]]:
-        rows = gs.query(p + f"SELECT ?doc ?v (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m vn:refersTo ?doc ; {prop} ?v . "
-                        f"{not_own} }} GROUP BY ?doc ?v")
-        out: dict[str, Counter[str]] = defaultdict(Counter)
-        for r in rows:
-            out[r["doc"].value][_term_key(r["v"])] += int(r["n"].value)
-        return out
+    own = {r["d"].value for r in gs.query(p + "SELECT DISTINCT ?d WHERE { ?d vn:hasText ?s }")}
+    lookup_docs: dict[str, set[tuple[str, int | None]]] = defaultdict(set)
+    q = "SELECT DISTINCT ?d ?k ?y WHERE { ?d vn:hasText ?s ; vn:lookupKey ?k . OPTIONAL { ?d vn:year ?y } }"
+    for r in gs.query(p + q):
+        lookup_docs[r["k"].value].add((r["d"].value, int(r["y"].value) if r["y"] is not None else None))
 
     def best(c: Counter[str]) -> str:
         return sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+
+    # 1. cited nodes: what their number or name and their IRI say
+    keys: dict[str, Counter[str]] = defaultdict(Counter)
+    names: dict[str, Counter[str]] = defaultdict(Counter)
+    whys: dict[str, Counter[str]] = defaultdict(Counter)
+    rows = gs.query(p + """SELECT ?n ?k ?nm ?why (COUNT(?m) AS ?c) WHERE { ?m vn:refersTo ?n .
+        OPTIONAL { ?m vn:statedKey ?k } OPTIONAL { ?m vn:statedName ?nm } OPTIONAL { ?m vn:unresolvedBecause ?why }
+        } GROUP BY ?n ?k ?nm ?why""")
+    for r in rows:
+        n = r["n"].value
+        if n in own:
+            continue
+        c = int(r["c"].value)
+        if r["k"] is not None:
+            keys[n][r["k"].value] += c
+        if r["nm"] is not None:
+            names[n][r["nm"].value] += c
+        if r["why"] is not None:
+            whys[n][r["why"].value] += c
+    cited = set(keys) | set(names) | set(whys)
+    unresolved_keys: list[tuple[str, str, int | None]] = []
+    key_type: dict[str, str] = {}  # the type a node's number gives it (Vietnamese name)
+    for n in sorted(cited):
+        resolved = n.startswith(f"{base}eli/")
+        key = best(keys[n]) if keys.get(n) else None
+        name = best(names[n]) if names.get(n) else None
+        m = re.search(r"/(?:eli/vn|ref)/[^/]+/((?:19|20)\d\d)/", n[len(base) - 1:])
+        year = int(m.group(1)) if m else None
+        parts = parse_key(key) if key else None
+        if resolved:
+            w.add(n, A, iri(ELI + "LegalResource"))
+            w.add(n, A, iri(VN + "Document"))
+            if parts is not None and parts.system == "party":
+                w.add(n, A, iri(VN + "PartyDocument"))
+        else:
+            w.add(n, A, iri(VN + "UnresolvedReference"))
+            w.add(n, VN + "unresolvedBecause", lit(best(whys[n]) if whys.get(n) else "unresolved"))
+        if key:
+            w.add(n, VN + "key", lit(key))
+            w.add(n, VN + "lookupKey", lit(lookup_form(key)))
+            w.add(n, RDFS + "label", lit(key))
+            if resolved:
+                w.add(n, ELI + "id_local", lit(key))
+            if parts is not None:
+                w.add(n, (ELI if resolved else VN) + "number", lit(parts.number))
+                w.add(n, VN + "numberingSystem", lit(parts.system))
+                t = document_type_iri(code=parts.type_code) if parts.type_code else None
+                if t and resolved:
+                    w.add(n, ELI + "type_document", iri(t))
+                dt = canonical_type_code(parts.type_code) if parts.type_code else None
+                if dt is not None:
+                    key_type[n] = dt.name
+            if not resolved:
+                unresolved_keys.append((n, lookup_form(key), year))
+        elif name:
+            w.add(n, A, iri(VN + "NamedReference"))
+            w.add(n, VN + "name", lit(name, lang="vi"))
+            w.add(n, VN + "lookupKey", lit(lookup_form(name)))
+            w.add(n, RDFS + "label", lit(name))
+        if year:
+            w.add(n, VN + "year", lit(year))
+        if resolved and key:
+            lookup_docs[lookup_form(key)].add((n, year))
+
+    # 2. what the citing words state about documents known only from citations
+    def votes(prop: str) -> dict[str, Counter[str]]:
+        rows = gs.query(p + f"SELECT ?doc ?v (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m vn:refersTo ?doc ; {prop} ?v }} "
+                        "GROUP BY ?doc ?v")
+        out: dict[str, Counter[str]] = defaultdict(Counter)
+        for r in rows:
+            d = r["doc"].value
+            if d not in own:
+                out[d][_term_key(r["v"])] += int(r["n"].value)
+        return out
 
     for doc, c in votes("vn:statedDate").items():
         v = best(c)
         w.add(doc, ELI + "date_document", v)
         y = year_of(_literal_value(v))
-        if y:
+        if y and doc not in keys_with_year(doc, base):
             w.add(doc, VN + "year", lit(y))
+    issuer_of: dict[str, str] = {}
     for doc, c in votes("vn:statedIssuer").items():
         w.add(doc, ELI + "passed_by", best(c))
+        issuer_of[doc] = best(c)[1:-1]
     for doc, c in votes("vn:statedTitle").items():
         w.add(doc, ELI + "title", best(c))
-    has_type = {r["doc"].value for r in gs.query(p + "SELECT DISTINCT ?doc WHERE { ?doc eli:type_document ?t }")}
-    for doc, c in votes("vn:statedTypeConcept").items():
-        if doc not in has_type:
-            w.add(doc, ELI + "type_document", best(c))
+    typed = {n for n in cited if n.startswith(f"{base}eli/") and (parse_key(best(keys[n])) if keys.get(n) else None)
+             and parse_key(best(keys[n])).type_code}
     for doc, c in votes("vn:statedType").items():
-        w.add(doc, VN + "typeName", best(c))
-    # excerpt: the first citing sentence (by source name and line, for a stable choice)
+        tname = _literal_value(best(c))
+        if doc not in key_type:
+            w.add(doc, VN + "typeName", best(c))
+        concept = document_type_iri(tname)
+        if doc not in typed and concept:
+            w.add(doc, ELI + "type_document", iri(concept))
+    for doc, tname in key_type.items():  # the number's type code says more than the word before it
+        w.add(doc, VN + "typeName", lit(tname, lang="vi"))
+    # the first citing sentence (by source name and line, for a stable choice)
     rows = gs.query(p + "SELECT ?doc (MIN(CONCAT(?name, '\\u0001', STR(10000000 + ?line), '\\u0001', ?ev)) AS ?first) "
-                    f"WHERE {{ ?m vn:refersTo ?doc ; vn:evidenceText ?ev ; vn:sourceName ?name ; vn:line ?line . "
-                    f"{not_own} }} GROUP BY ?doc")
+                    "WHERE { ?m vn:refersTo ?doc ; vn:evidenceText ?ev ; vn:sourceFile/vn:sourceName ?name ; "
+                    "vn:line ?line } GROUP BY ?doc")
     for r in rows:
-        if r["first"] is not None:
-            w.add(r["doc"].value, VN + "excerpt", lit(r["first"].value.split("\u0001", 2)[-1], lang="vi"))
-    # unresolved references: their possible referents
-    rows = gs.query(p + """SELECT DISTINCT ?ref ?doc WHERE {
-        ?ref a vn:UnresolvedReference ; vn:lookupKey ?k . FILTER NOT EXISTS { ?ref a vn:NamedReference }
-        ?doc a eli:LegalResource ; vn:lookupKey ?k .
-        OPTIONAL { ?ref vn:year ?ry } OPTIONAL { ?doc vn:year ?dy }
-        FILTER (!BOUND(?ry) || !BOUND(?dy) || ?ry = ?dy)
-    }""")
-    for r in rows:
-        w.add(r["ref"].value, VN + "possibleReferent", iri(r["doc"].value))
-    # one skos:prefLabel per body: its most frequent name; the other names become skos:altLabel
-    rows = gs.query(p + "SELECT ?b ?l (COUNT(*) AS ?n) WHERE { ?b a org:Organization ; rdfs:label ?l } GROUP BY ?b ?l")
-    names: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rows:
-        names[r["b"].value][_term_key(r["l"])] += int(r["n"].value)
-    for b, c in names.items():
+        d = r["doc"].value
+        if d not in own and r["first"] is not None:
+            w.add(d, VN + "excerpt", lit(r["first"].value.split("\u0001", 2)[-1], lang="vi"))
+
+    # 3. unresolved references: their possible referents (same lookup key, compatible year)
+    for ref, lk, year in unresolved_keys:
+        for doc, dy in sorted(lookup_docs.get(lk, ())):
+            if year is None or dy is None or year == dy:
+                w.add(ref, VN + "possibleReferent", iri(doc))
+
+    # 4. bodies: one preferred label, lookup keys for every name, the province
+    labels: dict[str, Counter[str]] = defaultdict(Counter)
+    # per graph: joining the type and the label of a body across the union would pair every file's copy
+    # of one with every file's copy of the other
+    q = "SELECT ?b ?l (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?b a org:Organization ; rdfs:label ?l } } GROUP BY ?b ?l"
+    for r in gs.query(p + q, union=False):
+        labels[r["b"].value][_term_key(r["l"])] += int(r["n"].value)
+    units = {r["b"].value for r in gs.query(p + "SELECT DISTINCT ?b WHERE { ?b a org:OrganizationalUnit }")}
+    pref_of: dict[str, str] = {}
+    for b, c in labels.items():
+        if b not in units:
+            w.add(b, A, iri(ORG + "FormalOrganization"))
         pref = best(c)
+        pref_of[b] = pref
         w.add(b, SKOS + "prefLabel", pref)
         for other in c:
             if other != pref:
                 w.add(b, SKOS + "altLabel", other)
-    # a label for every document-like node (its number, else its name, else its title)
-    rows = gs.query(p + """SELECT DISTINCT ?doc ?t WHERE {
-        ?doc a eli:LegalResource . FILTER NOT EXISTS { ?doc rdfs:label ?l } ?doc eli:title ?t }""")
-    for r in rows:
-        w.add(r["doc"].value, RDFS + "label", lit(r["t"].value))
-    if len(w):
-        st.load(w.text(), format=ox.RdfFormat.N_QUADS)
-    return len(w)
+        provinces: Counter[tuple[str, str]] = Counter()
+        for lab, k in c.items():
+            name = _literal_value(lab)
+            w.add(b, VN + "lookupKey", lit(lookup_form(name)))
+            prov = province_of(name)
+            if prov is not None:
+                provinces[prov] += k
+        if provinces:
+            (slug_, shown), _ = sorted(provinces.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            w.add(b, VN + "province", lit(slug_))
+            w.add(b, VN + "provinceName", lit(shown, lang="vi"))
+    # 5. the issuer's name on every document, one hop away (queries and views read it without a join)
+    for r in gs.query(p + "SELECT DISTINCT ?d ?b WHERE { ?d eli:passed_by ?b }"):
+        issuer_of.setdefault(r["d"].value, r["b"].value)
+    for d, b in issuer_of.items():
+        if b in pref_of:
+            w.add(d, VN + "issuerName", pref_of[b])
+    n = len(w)
+    path = w.close()
+    try:
+        if n:
+            st.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+    finally:
+        os.unlink(path)
+    return n
+
+
+class _FileWriter:
+    """QuadWriter's interface, streaming to a temporary file (the derived graph of a large store does not
+    need to sit in memory; duplicates are harmless: a store holds each quad once)."""
+
+    def __init__(self, graph: str) -> None:
+        self.g = iri(graph)
+        fd, self.path = tempfile.mkstemp(suffix=".nq", prefix="legalkg-derived-")
+        self.f = os.fdopen(fd, "w", encoding="utf-8")
+        self.n = 0
+
+    def add(self, s: str, p: str, o: str | None) -> None:
+        if o is None:
+            return
+        self.f.write(f"{iri(s)} {iri(p)} {o} {self.g} .\n")
+        self.n += 1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def close(self) -> str:
+        self.f.close()
+        return self.path
+
+
+def keys_with_year(doc: str, base: str) -> set[str]:
+    """{doc} when the IRI of ``doc`` already carries its year (then the IRI's year is the year)."""
+    return {doc} if re.search(r"/(?:eli/vn|ref)/[^/]+/(?:19|20)\d\d/", doc[len(base) - 1:]) else set()
 
 
 def _term_key(t: Any) -> str:
@@ -397,8 +583,18 @@ def _term_key(t: Any) -> str:
     return str(t)
 
 
+_NT_LITERAL = re.compile(r'^"((?:[^"\\]|\\.)*)"')
+_NT_ESCAPES = {"\\": "\\", '"': '"', "n": "\n", "r": "\r", "t": "\t"}
+
+
 def _literal_value(term_text: str) -> str:
-    return term_text[1:].split('"', 1)[0] if term_text.startswith('"') else term_text
+    """The lexical value of an N-Triples literal (as QuadWriter writes it)."""
+    m = _NT_LITERAL.match(term_text)
+    if not m:
+        return term_text
+    return re.sub(r"\\(u[0-9A-Fa-f]{4}|.)",
+                  lambda e: chr(int(e.group(1)[1:], 16)) if e.group(1)[0] == "u" and len(e.group(1)) == 5
+                  else _NT_ESCAPES.get(e.group(1), e.group(1)), m.group(1))
 
 
 # --------------------------------------------------------------------------------------------------

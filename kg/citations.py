@@ -301,11 +301,13 @@ def text_fold_pos(text: Text, orig: int) -> int:
 
 # Short forms: "Quyết định số 273", "Nghị định 72" — a type word and a bare number, keyed by a full
 # citation of the same type and number elsewhere in the text.
+_AFTER = ["s", "so", "s0", "s6", "sd", "sb", "s&", "s§", ")", "dinh", "tu", "quyet", "thi", "luan", "hoach", "dan", "trinh"]
+# a bare number right after "số" or after the last syllable of a type word; the look-behinds keep the
+# regex from stopping at every other number in the text ("Điều 5", "khoản 2")
 SHORT = re.compile(
-    r"(?=\d)(?<=[a-z0-9&)§] )(?P<num>\d{1,6})(?![\w/]|-[a-z]|[ ]?/[ ]?\d|[.,]\d)"
+    r"(?=\d)(?:" + "|".join(f"(?<=[^a-z]{re.escape(w)} )" for w in _AFTER) + r")"
+    r"(?P<num>\d{1,6})(?![\w/]|-[a-z]|[ ]?/[ ]?\d|[.,]\d)"
 )
-# the word before a bare number that can follow a type word: "số", or the last syllable of a type word
-_SHORT_PREV = re.compile(r"(?:s[o0-9a-z&§]?|\)|d[il1]nh|t[uw]|q[uv]y[ea]t|th[il1]|l[uv][a4]n|ho[a4]ch|d[a4i]n|tr[il1]nh)[ ]$")
 
 
 def short_forms(text: Text, full: list[Citation]) -> list[Citation]:
@@ -318,8 +320,6 @@ def short_forms(text: Text, full: list[Citation]) -> list[Citation]:
     starts = [s for s, _ in taken]
     out: list[Citation] = []
     for m in SHORT.finditer(f):
-        if not _SHORT_PREV.search(f, max(0, m.start() - 8), m.start()):
-            continue
         k = bisect_right(starts, m.start()) - 1
         if k >= 0 and taken[k][0] <= m.start() < taken[k][1]:
             continue

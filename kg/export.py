@@ -98,7 +98,8 @@ def edges_csv(g: Any) -> str:
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(EDGE_COLUMNS)
-    for u, v, k, d in sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[3].get("relation") or "", e[2])):
+    edges = sorted(g.edges(keys=True, data=True), key=lambda e: (e[0], e[1], e[3].get("relation") or "", e[2]))
+    for u, v, k, d in edges:
         w.writerow([u, g.nodes[u].get("label"), v, g.nodes[v].get("label"), d.get("relation"), d.get("file"),
                     d.get("line"), d.get("surface"), d.get("method"), d.get("evidence"), k])
     return buf.getvalue()

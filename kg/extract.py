@@ -27,7 +27,7 @@ _NUMBER_AFTER_NAME = re.compile(r"[ ,]{0,2}\n?[ ]{0,2}(?:s[o0-9a-z]?[ ]?[:.]?[ ]
 
 def extract(text: str, *, path: str | None = None) -> Extraction:
     """Extract documents, mentions, relations, tasks and bodies from one text (any Unicode normal form)."""
-    from kg.bodies import collect_bodies, find_recipients
+    from kg.bodies import collect_bodies, document_province, find_recipients
     from kg.tasks import find_tasks
 
     t = Text(text)
@@ -51,7 +51,7 @@ def extract(text: str, *, path: str | None = None) -> Extraction:
     doc_of = [d for d, k in zip(doc_of, keep, strict=True) if k]
 
     for d in documents:
-        d.recipients = [b.name for b in find_recipients(t, d.start, d.end, province=d.province)]
+        d.recipients = [b.name for b in find_recipients(t, d.start, d.end, province=document_province(d))]
     title_spans = [(d.title_start, d.title_end) for d in documents]
     relations = find_relations(t, documents, mentions, doc_of, title_spans)
     tasks = find_tasks(t, documents)

@@ -225,7 +225,8 @@ _LEVEL_PREFIX = {
 }
 _PLACE_RE = re.compile(
     r"(?<![a-z])(?P<level>tinh uy|thanh uy|huyen uy|quan uy|thi uy|tinh|thanh pho|tp\.?|huyen|quan|thi xa|thi tran|"
-    r"xa|phuong)\s+(?P<name>ba ria\s*-\s*vung tau|[a-z][a-z\- ]{1,40}?)(?=\s*(?:,|;|\(|\)|$|\s-\s|\s(?:tinh|thanh pho|huyen)\s))"
+    r"xa|phuong)\s+(?P<name>ba ria\s*-\s*vung tau|[a-z][a-z\- ]{1,40}?)"
+    r"(?=\s*(?:,|;|\(|\)|$|\s-\s|\s(?:tinh|thanh pho|huyen)\s))"
 )
 # Words after a level word that show it is not a place name ("các tỉnh, thành phố", "tỉnh ủy", "xã hội").
 _NOT_PLACE = re.compile(r"^(?:uy|thanh|cac|va|hoi|truc|nha|nhan|doan|thuoc|lien|ngoai|doi|hanh|dan)\b")
@@ -309,9 +310,12 @@ def place_phrase(name: str | None) -> str | None:
 
 
 _LOCAL_ISSUER = re.compile(
-    r"^(?:uy ban nhan dan|hoi dong nhan dan|tinh uy|huyen uy|thanh uy|quan uy|dang uy|so |phong |ban chi dao .*\{province\})"
+    r"^(?:uy ban nhan dan|hoi dong nhan dan|tinh uy|huyen uy|thanh uy|quan uy|dang uy|so |phong |"
+    r"ban chi dao .*\{province\})"
 )
-_LOCAL_CODE = re.compile(r"^(?:ubnd|hdnd|tu|hu|thu|qu|du|ttu|s[a-z]{2,8}|btgtu|bdvtu|btctu|ubkttu|[a-z]{2,6}tu|[a-z]{2,6}hu)$")
+_LOCAL_CODE = re.compile(
+    r"^(?:ubnd|hdnd|tu|hu|thu|qu|du|ttu|s[a-z]{2,8}|btgtu|bdvtu|btctu|ubkttu|[a-z]{2,6}tu|[a-z]{2,6}hu)$"
+)
 
 
 @cache

@@ -55,7 +55,7 @@ def to_networkx(store: Any) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
 
     docs = store.select(p + """
-        SELECT ?n (SAMPLE(?k) AS ?key) (SAMPLE(?l) AS ?label) (SAMPLE(?tl) AS ?type) (SAMPLE(?tn) AS ?typeName)
+        SELECT ?n (SAMPLE(?k) AS ?key) (SAMPLE(?l) AS ?label) (SAMPLE(?tn) AS ?typeName)
                (SAMPLE(?tc) AS ?code) (SAMPLE(?il) AS ?issuer) (MIN(?d) AS ?date) (MIN(?y) AS ?year)
                (SAMPLE(?ti) AS ?title) (SAMPLE(?ex) AS ?excerpt) (SAMPLE(?u) AS ?unresolved)
                (SAMPLE(?nm) AS ?name) WHERE {
@@ -63,10 +63,11 @@ def to_networkx(store: Any) -> nx.MultiDiGraph:
           OPTIONAL { ?n vn:key ?k }
           OPTIONAL { ?n rdfs:label ?l }
           OPTIONAL { ?n vn:name ?nm }
-          OPTIONAL { ?n eli:type_document ?t . ?t skos:prefLabel ?tl FILTER(LANG(?tl) = "vi")
-                     OPTIONAL { ?t skos:notation ?tc } }
+          OPTIONAL { ?n eli:type_document ?t0 }
+          BIND(COALESCE(?t0, vn:none) AS ?t)
+          OPTIONAL { ?t skos:notation ?tc }
           OPTIONAL { ?n vn:typeName ?tn }
-          OPTIONAL { ?n eli:passed_by/skos:prefLabel ?il }
+          OPTIONAL { ?n vn:issuerName ?il }
           OPTIONAL { ?n eli:date_document ?d }
           OPTIONAL { ?n vn:year ?y }
           OPTIONAL { ?n eli:title ?ti }
@@ -77,7 +78,7 @@ def to_networkx(store: Any) -> nx.MultiDiGraph:
     for r in store.select(p + "SELECT DISTINCT ?n ?f WHERE { ?n vn:hasText ?s . ?s vn:sourceName ?f }"):
         own_files.setdefault(r["n"], []).append(r["f"])
     citing_files: dict[str, list[str]] = {}
-    for r in store.select(p + "SELECT DISTINCT ?n ?f WHERE { ?m vn:refersTo ?n ; vn:sourceName ?f }"):
+    for r in store.select(p + "SELECT DISTINCT ?n ?f WHERE { ?m vn:refersTo ?n ; vn:sourceFile/vn:sourceName ?f }"):
         citing_files.setdefault(r["n"], []).append(r["f"])
     for r in docs:
         n = r["n"]
@@ -88,7 +89,7 @@ def to_networkx(store: Any) -> nx.MultiDiGraph:
             kind=kind,
             label=key or r["name"] or r["label"] or r["title"] or n.rsplit("/", 1)[-1],
             key=key,
-            type=r["type"] or r["typeName"],
+            type=r["typeName"],
             type_code=r["code"],
             issuer=r["issuer"],
             date=r["date"],
@@ -110,10 +111,13 @@ def to_networkx(store: Any) -> nx.MultiDiGraph:
         WHERE {
           ?link vn:linkFrom ?f ; vn:linkTo ?t ; vn:relationType ?rt .
           ?rt skos:notation ?rel .
-          OPTIONAL { ?link vn:sourceName ?file }
-          OPTIONAL { ?link vn:line ?ln }
-          OPTIONAL { ?link vn:surface ?sf }
-          OPTIONAL { ?link vn:evidenceText ?ev }
+          ?link vn:evidence? ?e .
+          ?e vn:sourceFile/vn:sourceName ?file .
+          OPTIONAL { ?e vn:line ?ln }
+          OPTIONAL { ?link vn:surface ?sf0 }
+          OPTIONAL { ?e vn:surface ?sf1 }
+          BIND(COALESCE(?sf0, ?sf1) AS ?sf)
+          OPTIONAL { ?e vn:evidenceText ?ev }
           OPTIONAL { ?link vn:method ?m }
         } GROUP BY ?link""")
     for r in links:

@@ -11,8 +11,9 @@ Shipped questions live in ``ontology/queries/*.rq``; each starts with a header::
 Parameter kinds: ``key`` (a document number or name, matched accent-insensitively through
 ``vn:lookupKey``), ``name`` (a body name, folded the same way), ``string``, ``integer``, ``date``, ``iri``.
 A parameter binds the SPARQL variable of the same name through a ``VALUES`` block placed at the start of
-the query's outer ``WHERE`` group; the value is turned into an RDF term and serialised with its escaping
-(never pasted into the query text as typed). Unset optional parameters leave their variable unbound.
+the query's outer ``WHERE`` group, or where a ``# @params NAME`` comment line stands (inside a
+sub-select); the value is turned into an RDF term and serialised with its escaping (never pasted into
+the query text as typed). Unset optional parameters leave their variable unbound.
 
 Results: ``table`` (aligned text), ``csv`` (W3C SPARQL 1.1 CSV) and ``json`` (W3C SPARQL 1.1 Query
 Results JSON). Malformed SPARQL raises :class:`QueryError` carrying the parser's message and position.
@@ -21,12 +22,12 @@ Results JSON). Malformed SPARQL raises :class:`QueryError` carrying the parser's
 from __future__ import annotations
 
 import csv
-import sys
-import types
 import io
 import json
 import os
 import re
+import sys
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,16 +189,40 @@ def _variables(query: str) -> set[str]:
     return {m.group("var")[1:] for m in _TOKEN.finditer(query) if m.group("var")}
 
 
-def bind_params(query: str, values: dict[str, Any]) -> str:
-    """Bind variables to RDF terms with a VALUES block at the start of the outer WHERE group."""
-    if not values:
-        return query
-    pos = _outer_where(query)
-    if pos is None:
-        raise QueryError("cannot place parameters: the query has no WHERE group")
+_MARKER = re.compile(r"(?m)^[ \t]*#[ \t]*@params\b(?P<names>[^\n]*)$")
+
+
+def _values_block(values: dict[str, Any]) -> str:
     names = " ".join(f"?{k}" for k in values)
     terms = " ".join(str(v) for v in values.values())
-    return query[:pos] + f" VALUES ({names}) {{ ({terms}) }} " + query[pos:]
+    return f"VALUES ({names}) {{ ({terms}) }}"
+
+
+def bind_params(query: str, values: dict[str, Any]) -> str:
+    """Bind variables to RDF terms with ``VALUES`` blocks.
+
+    A block goes where a ``# @params NAME ...`` comment line stands (inside a sub-select, whose
+    variables the outer query cannot bind), for the names it lists (all when it lists none); the
+    parameters no marker takes go at the start of the outer WHERE group.
+    """
+    if not values:
+        return query
+    placed: set[str] = set()
+
+    def at_marker(m: re.Match[str]) -> str:
+        wanted = m.group("names").split() or list(values)
+        here = {k: v for k, v in values.items() if k in wanted}
+        placed.update(here)
+        return _values_block(here) if here else m.group(0)
+
+    out = _MARKER.sub(at_marker, query)
+    rest = {k: v for k, v in values.items() if k not in placed}
+    if not rest:
+        return out
+    pos = _outer_where(out)
+    if pos is None:
+        raise QueryError("cannot place parameters: the query has no WHERE group")
+    return out[:pos] + f" {_values_block(rest)} " + out[pos:]
 
 
 def prepare(spec: str, params: dict[str, str] | None = None) -> tuple[str, ShippedQuery | None]:
@@ -264,7 +289,8 @@ class Result:
     triples: list[Any] = field(default_factory=list)
 
     def records(self) -> list[dict[str, str | None]]:
-        return [{v: (None if t is None else t.value) for v, t in zip(self.variables, r, strict=True)} for r in self.rows]
+        return [{v: (None if t is None else t.value) for v, t in zip(self.variables, r, strict=True)}
+                for r in self.rows]
 
     def column(self, name: str) -> list[str | None]:
         i = self.variables.index(name)

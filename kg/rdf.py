@@ -5,21 +5,25 @@ offsets); the output is N-Quads text (fast to produce in worker processes and to
 pyoxigraph quads. The graph of a file is a pure function of the file: re-extracting it replaces exactly
 its statements, and the same input always gives the same IRIs (no blank nodes, no timestamps).
 
-What a file graph holds (vocabulary in ontology/legalkg.ttl):
+A file graph holds what the file says, and only that:
 
 * the source (``vn:SourceFile``) with its content hash;
 * each document whose own text is in the file (``eli:LegalResource``: number, type, issuer, date,
   title, signer, recipients, an excerpt);
-* each cited document, by the node identity (kg.identity) gives it: a resolved ``eli:LegalResource``
-  or an explicit ``vn:UnresolvedReference`` — only facts that follow from its number go on the node;
-* each mention as a ``vn:Citation`` carrying the evidence (file, line, offsets, surface, method) and
-  what the citing words state about the cited document (date, issuer, title): the store's derived
-  graph turns those into facts of documents known only from citations;
+* each mention as a ``vn:Citation``: the node identity (kg.identity) resolves it to, the evidence
+  (file, line, offsets in the original text, surface, method, the evidence sentence) and what the
+  citing words state about the cited document (number or name, type, date, issuer, title);
 * each relation both as a direct triple (with its ELI super-property written out, since engines do
-  not infer) and as a ``vn:Link`` node with its evidence; links from documents to bodies (issued by,
-  recipient, lead, partner) are ``vn:Link`` nodes too;
-* tasks (``vn:Task``) with their lead and partner bodies, and bodies (``org:Organization``) with
-  their labels.
+  not infer) and as a ``vn:Link`` node whose evidence is the citation it rests on (``vn:evidence``)
+  or, when no citation covers it, its own file, line, offsets and surface; links from documents to
+  bodies (issued by, recipient, lead, partner) are ``vn:Link`` nodes too, a lead or partner resting on
+  its task row;
+* tasks (``vn:Task``) with their lead and partner bodies, and the names the file gives bodies.
+
+What several files may say about the same node — the description of a document known only from
+citations, the preferred label and province of a body — is not repeated in each file graph: the
+store's derived graph states it once (kg.build.refresh_derived). Queries run over the union of all
+graphs, where a fact written by a hundred files would otherwise match a hundred times.
 """
 
 from __future__ import annotations
@@ -193,7 +197,8 @@ class _Lines:
         out = re.sub(r"\s+", " ", chunk).strip()
         return out[:limit] or None
 
-    def excerpt(self, start: int | None, first_line: int | None, end: int | None = None, limit: int = 300) -> str | None:
+    def excerpt(self, start: int | None, first_line: int | None, end: int | None = None,
+                limit: int = 300) -> str | None:
         """The first non-empty lines of a document's own text, joined, at most ``limit`` chars."""
         if self.text is None:
             return None
@@ -298,6 +303,9 @@ class _Mapper:
         self.place_labels: dict[str, str] = {}  # place slug → how to say it ("tỉnh Bình Định")
         self.n_links = 0
         self._by_lookup: dict[str, list[int]] | None = None
+        self.mention_nodes: dict[int, str] = {}
+        self.span_nodes: dict[tuple[int, int], str] = {}
+        self._last_endpoint_mention: int | None = None
 
     # helpers ---------------------------------------------------------------------------------------
 
@@ -307,7 +315,6 @@ class _Mapper:
     def evidence(self, node: str, *, line: Any, start: Any, end: Any, surface: Any, method: Any,
                  confidence: Any = None, text: str | None = None) -> None:
         self.add(node, VN + "sourceFile", iri(self.src))
-        self.add(node, VN + "sourceName", lit(self.name))
         if isinstance(line, int) and line > 0:
             self.add(node, VN + "line", lit(line))
         if isinstance(start, int) and isinstance(end, int) and end > start >= 0:
@@ -316,8 +323,10 @@ class _Mapper:
         if surface:
             self.add(node, VN + "surface", lit(surface))
         self.add(node, VN + "method", lit(str(method or "unknown")))
-        if isinstance(confidence, (int, float)) and not isinstance(confidence, bool):
-            self.add(node, VN + "confidence", lit(f"{min(1.0, max(0.0, float(confidence))):.3f}", datatype=XSD + "decimal"))
+        if isinstance(confidence, (int, float)) and not isinstance(confidence, bool) and confidence < 0.9995:
+            # a confidence of 1 is the default and not written: the graph stays smaller
+            c = min(1.0, max(0.0, float(confidence)))
+            self.add(node, VN + "confidence", lit(f"{c:.3f}", datatype=XSD + "decimal"))
         ev = text if text is not None else self.lines.span(
             start if isinstance(start, int) else None, end if isinstance(end, int) else None,
             line if isinstance(line, int) else None)
@@ -330,19 +339,12 @@ class _Mapper:
             return None
         b = self.id.body(n, place)
         self.add(b, A, iri(ORG + "Organization"))
-        self.add(b, VN + "lookupKey", lit(lookup_form(n)))
-        prov = province_of(n)
         qualified = bool(place and is_local_body_name(n) and place_of(n) is None)
-        if prov is None and qualified:
-            prov = self.place_names.get(place)
-        if prov is not None:
-            self.add(b, VN + "province", lit(prov[0]))
-            self.add(b, VN + "provinceName", lit(prov[1], lang="vi"))
         label = n
         if qualified and self.place_labels.get(place):
-            # "Sở Thông tin và Truyền thông" of a Bình Định plan is shown as that province's Sở
+            # "Sở Thông tin và Truyền thông" of a Bình Định plan is shown as that province's Sở (the derived
+            # graph reads the province back from this label)
             label = f"{n} {self.place_labels[place]}"
-            self.add(b, SKOS + "altLabel", lit(n, lang="vi"))
         # names that fold to the same IRI may differ in case ("Bộ Công thương"): the derived graph picks
         # one skos:prefLabel among the rdfs:label of every file
         self.add(b, RDFS + "label", lit(label, lang="vi"))
@@ -419,7 +421,7 @@ class _Mapper:
             if parts.type_code:
                 t = document_type_iri(code=parts.type_code)
                 if t:
-                    self.add(node, ELI + "type_document" if resolved else VN + "statedTypeConcept", iri(t))
+                    self.add(node, ELI + "type_document", iri(t))
             if parts.system == "party" and resolved:
                 self.add(node, A, iri(VN + "PartyDocument"))
             self.add(node, VN + "numberingSystem", lit(parts.system))
@@ -501,14 +503,20 @@ class _Mapper:
 
     def _body_link(self, doc: str, body: str, rel: str, d: dict[str, Any], *, surface: str | None,
                    line: int | None = None, start: int | None = None, end: int | None = None,
-                   method: str = "header", text: str | None = None) -> None:
-        link = self.id.node("link", self.key, doc, body, rel, line, start)
+                   method: str = "header", text: str | None = None, evidence: str | None = None) -> None:
+        ln = line if line is not None else d.get("first_line")
+        link = self.id.node("link", self.key, doc, body, rel, ln, start)
         self.add(link, A, iri(VN + "Link"))
         self.add(link, VN + "linkFrom", iri(doc))
         self.add(link, VN + "linkTo", iri(body))
         self.add(link, VN + "relationType", iri(REL_TYPE + rel))
-        ln = line if line is not None else d.get("first_line")
-        self.evidence(link, line=ln, start=start, end=end, surface=surface, method=method, text=text)
+        if evidence is not None:  # a lead or partner: the task row is the evidence
+            self.add(link, VN + "evidence", iri(evidence))
+            self.add(link, VN + "method", lit(method))
+            if surface:
+                self.add(link, VN + "surface", lit(surface))
+        else:
+            self.evidence(link, line=ln, start=start, end=end, surface=surface, method=method, text=text)
         self.n_links += 1
 
     def mentions(self) -> None:
@@ -566,32 +574,18 @@ class _Mapper:
             di = doc_of[idx]
             key = _clean(m.get("key"))
             target = r.iri
-            if r.resolved:
-                self.add(target, A, iri(ELI + "LegalResource"))
-                self.add(target, A, iri(VN + "Document"))
-                if r.year:
-                    self.add(target, VN + "year", lit(r.year))
-            else:
-                self.add(target, A, iri(VN + "UnresolvedReference"))
-                if r.reason:
-                    self.add(target, VN + "unresolvedBecause", lit(r.reason))
-                if not key:
-                    self.add(target, A, iri(VN + "NamedReference"))
-                    nm = _clean(m.get("name"))
-                    self.add(target, VN + "name", lit(nm, lang="vi"))
-                    self.add(target, VN + "lookupKey", lit(lookup_form(nm)))
-                    self.add(target, RDFS + "label", lit(nm))
-            if key:
-                self._numbered(target, key, resolved=r.resolved)
-                self.add(target, RDFS + "label", lit(key))
             self.cited[target] = self.cited.get(target, False) or r.resolved
-
             node = self.id.node("mention", self.key, idx, m.get("start"), m.get("end"), key or m.get("name"))
+            self.mention_nodes[idx] = node
+            if isinstance(m.get("start"), int) and isinstance(m.get("end"), int):
+                self.span_nodes.setdefault((m["start"], m["end"]), node)
             self.add(node, A, iri(VN + "Citation"))
             if di is not None:
                 self.add(node, VN + "inDocument", iri(self.doc_iris[di]))
             self.add(node, VN + "refersTo", iri(target))
             self.add(node, VN + "resolution", lit(r.method if r.resolved else "unresolved"))
+            if r.reason:
+                self.add(node, VN + "unresolvedBecause", lit(r.reason))
             self.evidence(node, line=m.get("line"), start=m.get("start"), end=m.get("end"),
                           surface=m.get("surface"), method=m.get("method") or "pattern",
                           confidence=m.get("confidence"))
@@ -601,29 +595,22 @@ class _Mapper:
                 self.add(node, VN + "statedName", lit(_clean(m["name"]), lang="vi"))
             if _clean(m.get("type")):
                 self.add(node, VN + "statedType", lit(_clean(m["type"]), lang="vi"))
-                t = document_type_iri(_clean(m["type"]))
-                if t:
-                    self.add(node, VN + "statedTypeConcept", iri(t))
             iss = _clean(m.get("issuer"))
             if iss:
                 b = self.body(iss, self.context_place(di))
                 self.add(node, VN + "statedIssuer", iri(b))
-                self.add(node, VN + "statedIssuerName", lit(iss, lang="vi"))
             dl = date_lit(m.get("date"))
             if dl:
                 self.add(node, VN + "statedDate", dl)
             if _clean(m.get("title")):
                 self.add(node, VN + "statedTitle", lit(_clean(m["title"]), lang="vi"))
-            if di is not None:
-                b = self.doc_iris[di]
-                if b != target:
-                    self.add(b, VN + "mentions", iri(target))
 
     def _endpoint(self, ref: Any, rel: dict[str, Any], role: str) -> str | None:
         """The node a relation's ``from``/``to`` names: an own document, a cited number or a name."""
         if not isinstance(ref, str) or not ref.strip():
             return None
         ref = ref.strip()
+        self._last_endpoint_mention = None
         ms = self.ext.get("mentions") or []
         if ref in self.ref_to_doc or _clean(ref) in self.ref_to_doc:
             i = self.ref_to_doc.get(ref, self.ref_to_doc.get(_clean(ref)))
@@ -654,32 +641,36 @@ class _Mapper:
             if best is None or dist < best[0]:
                 best = (dist, i)
         if best is not None:
+            self._last_endpoint_mention = best[1]
             return self.mention_res[best[1]].iri
         if parse_key(ref) is not None:
             di = self.doc_index_for(None, line)
             r = self.id.document(ref, context_place=self.context_place(di))
-            self._cited_node(r, ref, None)
+            self._cited_node(r, ref, None, rel)
             return r.iri
         r = self.id.named(ref)
-        self._cited_node(r, None, ref)
+        self._cited_node(r, None, ref, rel)
         return r.iri
 
-    def _cited_node(self, r: Resolution, key: str | None, name: str | None) -> None:
-        if r.resolved:
-            self.add(r.iri, A, iri(ELI + "LegalResource"))
-            self.add(r.iri, A, iri(VN + "Document"))
-        else:
-            self.add(r.iri, A, iri(VN + "UnresolvedReference"))
-            if r.reason:
-                self.add(r.iri, VN + "unresolvedBecause", lit(r.reason))
+    def _cited_node(self, r: Resolution, key: str | None, name: str | None, rel: dict[str, Any] | None = None) -> None:
+        """A relation names a document no mention covers: record the reference as a citation of its own,
+        with the relation's evidence, so the node is described like every cited node."""
+        rel = rel or {}
+        node = self.id.node("mention", self.key, "relation-endpoint", r.iri, rel.get("evidence_line"), rel.get("start"))
+        self.add(node, A, iri(VN + "Citation"))
+        self.add(node, VN + "refersTo", iri(r.iri))
+        self.add(node, VN + "resolution", lit(r.method if r.resolved else "unresolved"))
+        if r.reason:
+            self.add(node, VN + "unresolvedBecause", lit(r.reason))
         if key:
-            self._numbered(r.iri, key, resolved=r.resolved)
-            self.add(r.iri, RDFS + "label", lit(key))
+            self.add(node, VN + "statedKey", lit(key))
         if name:
-            self.add(r.iri, A, iri(VN + "NamedReference"))
-            self.add(r.iri, VN + "name", lit(name, lang="vi"))
-            self.add(r.iri, VN + "lookupKey", lit(lookup_form(name)))
-            self.add(r.iri, RDFS + "label", lit(name))
+            self.add(node, VN + "statedName", lit(name, lang="vi"))
+        di = self.doc_index_for(None, rel.get("evidence_line"))
+        if di is not None:
+            self.add(node, VN + "inDocument", iri(self.doc_iris[di]))
+        self.evidence(node, line=rel.get("evidence_line"), start=rel.get("start"), end=rel.get("end"),
+                      surface=rel.get("surface") or key or name, method="relation-endpoint")
         self.cited[r.iri] = self.cited.get(r.iri, False) or r.resolved
 
     def relations(self) -> None:
@@ -689,6 +680,7 @@ class _Mapper:
                 continue
             src = self._endpoint(rel.get("from", rel.get("source")), rel, "from")
             dst = self._endpoint(rel.get("to", rel.get("target")), rel, "to")
+            to_mention = self._last_endpoint_mention
             if not src or not dst or src == dst:
                 continue
             for p in RELATION_PROPERTIES[rtype]:
@@ -700,10 +692,30 @@ class _Mapper:
             self.add(link, VN + "relationType", iri(REL_TYPE + rtype))
             if _clean(rel.get("cue")):
                 self.add(link, VN + "cue", lit(_clean(rel["cue"]), lang="vi"))
-            self.evidence(link, line=rel.get("evidence_line"), start=rel.get("start"), end=rel.get("end"),
-                          surface=rel.get("surface"), method=rel.get("method") or "cue",
-                          confidence=rel.get("confidence"))
+            ev = self._citation_for(rel, to_mention)
+            if ev is not None:
+                # the evidence is the citation of the target: point at it rather than copy it
+                self.add(link, VN + "evidence", iri(ev))
+                self.add(link, VN + "method", lit(str(rel.get("method") or "cue")))
+                conf = rel.get("confidence")
+                if isinstance(conf, (int, float)) and not isinstance(conf, bool) and conf < 0.9995:
+                    self.add(link, VN + "confidence", lit(f"{max(0.0, float(conf)):.3f}", datatype=XSD + "decimal"))
+            else:
+                self.evidence(link, line=rel.get("evidence_line"), start=rel.get("start"), end=rel.get("end"),
+                              surface=rel.get("surface"), method=rel.get("method") or "cue",
+                              confidence=rel.get("confidence"))
             self.n_links += 1
+
+    def _citation_for(self, rel: dict[str, Any], to_mention: int | None) -> str | None:
+        """The citation node whose span is the relation's evidence, if there is one."""
+        s, e = rel.get("start"), rel.get("end")
+        if isinstance(s, int) and isinstance(e, int) and (s, e) in self.span_nodes:
+            return self.span_nodes[(s, e)]
+        if to_mention is not None and not (isinstance(s, int) and isinstance(e, int) and e > s):
+            m = (self.ext.get("mentions") or [])[to_mention]
+            if m.get("line") == rel.get("evidence_line"):
+                return self.mention_nodes.get(to_mention)
+        return None
 
     def tasks(self) -> None:
         docs = self.ext.get("documents") or []
@@ -728,7 +740,7 @@ class _Mapper:
                 self.add(node, VN + "timeframe", lit(_clean(t["time"]), lang="vi"))
             line = t.get("line") if isinstance(t.get("line"), int) and t.get("line") > 0 else None
             self.evidence(node, line=line, start=t.get("start"), end=t.get("end"),
-                          surface=(text or "")[:200], method=t.get("method") or "task")
+                          surface=_clean(t.get("id")), method=t.get("method") or "task")
             for role in ("lead", "partners"):
                 rel = "lead" if role == "lead" else "partner"
                 for bname in t.get(role) or []:
@@ -737,8 +749,7 @@ class _Mapper:
                         continue
                     self.add(node, VN + rel, iri(b))
                     self._body_link(doc, b, rel, docs[di], surface=_clean(bname), line=line,
-                                    start=t.get("start"), end=t.get("end"), method="task",
-                                    text=f"{_clean(t.get('id')) or ''} {text or ''}".strip()[:400] or None)
+                                    start=t.get("start"), end=t.get("end"), method="task", evidence=node)
 
     def bodies(self) -> None:
         for b in self.ext.get("bodies") or []:
@@ -754,15 +765,11 @@ class _Mapper:
                 parent = self.body(m.group(2), place)
                 self.add(node, A, iri(ORG + "OrganizationalUnit"))
                 self.add(node, ORG + "unitOf", iri(parent))
-            else:
-                self.add(node, A, iri(ORG + "FormalOrganization"))
             for a in b.get("aliases") or []:
                 ca = _clean(a)
                 if not ca or ca == name:
                     continue
                 self.add(node, SKOS + ("hiddenLabel" if _is_ocr_variant(a, name) else "altLabel"), lit(ca, lang="vi"))
-            if b.get("kind"):
-                self.add(node, VN + "bodyKind", lit(str(b["kind"])))
             roles = set(b.get("roles") or [])
             # issuer, recipient, lead and partner are links of their own; "mentioned" is kept here
             if "mentioned" in roles or not roles:

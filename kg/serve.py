@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -132,6 +133,11 @@ def serve(store: str | os.PathLike[str] | None = None, *, host: str = DEFAULT_HO
     announce(f"SPARQL endpoint {endpoint_url(host, port)} (query editor: http://{_bracket(host)}:{port}/), "
              f"read-only, store {cmd[3]}; Ctrl-C stops it")
     proc = subprocess.Popen(cmd)
+
+    def on_term(signum, frame):  # a service manager's stop must not orphan the server
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, on_term)
     try:
         return proc.wait()
     except KeyboardInterrupt:
@@ -141,3 +147,5 @@ def serve(store: str | os.PathLike[str] | None = None, *, host: str = DEFAULT_HO
         except subprocess.TimeoutExpired:
             proc.kill()
         return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -30,7 +30,6 @@ import os
 import re
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -259,7 +258,9 @@ class StoreWriter:
             other = ""
             with contextlib.suppress(OSError, ValueError):
                 other = f" (pid {int(lock.read_text().strip())})"
-            raise StoreError(f"store {self.root} is being written by another legalkg build{other}; wait for it to finish") from None
+            raise StoreError(
+                f"store {self.root} is being written by another legalkg build{other}; wait for it to finish"
+            ) from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._lock_fd = fd
@@ -370,6 +371,16 @@ def pipeline_fingerprint() -> str:
     for p in files:
         with contextlib.suppress(OSError):
             h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def derived_fingerprint() -> str:
+    """A hash of what shapes the derived graph (kg/build.py and the ontology): a change recomputes it."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha1()
+    for p in [here / "build.py", *sorted((here.parent / "ontology").glob("*.ttl"))]:
+        with contextlib.suppress(OSError):
             h.update(p.read_bytes())
     return h.hexdigest()[:16]
 

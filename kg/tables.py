@@ -7,7 +7,7 @@ with the corpus without touching code; every entry carries examples that the tes
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ class TableError(ValueError):
     """A data table is missing or is not valid JSON."""
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_table(name: str) -> Any:
     """The parsed content of ``data/<name>.json`` (``name`` may carry the ``.json`` suffix), cached.
 

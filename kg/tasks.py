@@ -32,7 +32,7 @@ __all__ = ["find_tasks", "find_time"]
 
 _Y = r"(?:19|20)\d{2}"
 _TIME = re.compile(
-    rf"(?P<yearly>h[aeiou0-9&@]{{1,2}}ng\s+n[aeiou0-9&@]{{1,2}}m)"
+    rf"(?P<yearly>h[aeiou0-9&@]{{1,2}}ng\s+n[aeioud0-9&@]{{1,2}}m)"
     rf"|(?P<until>(?:[dpb][eé][nq]|tr[uw][o0][cd])\s+n[aeiou0-9&@]{{1,2}}m\s*(?P<uy>{_Y}))"
     rf"|(?P<range>(?P<r1>{_Y})\s*[-–—]\s*(?P<r2>{_Y}))"
     rf"|(?P<quarter>qu[yi]\s+(?P<q>[ivx1l]{{1,3}})\s*[/-]\s*(?P<qy>{_Y}))"
@@ -69,7 +69,8 @@ def find_time(folded: str, start: int = 0, end: int | None = None) -> tuple[str,
 _LEAD_H = re.compile(r"ch[uw][ \t]*tr[il1j]")
 _PARTNER_H = re.compile(r"ph[o0][il1][ \t]*h[o0q]p")
 _TIME_H = re.compile(r"th[o0][il1][ \t]*(?:gian|h[ae]n)|ti[e]n[ \t]*d[o0]")
-_TEXT_H = re.compile(r"n[o0][il1][ \t]*dung|nh[il1][e]m[ \t]*v[uy]|ch[uw][o0]ng[ \t]*tr[il1]nh|d[e][ \t]*[a4]n|c[o0]ng[ \t]*vi[e]c")
+_TEXT_H = re.compile(r"n[o0][il1][ \t]*dung|nh[il1][e]m[ \t]*v[uy]|ch[uw][o0]ng[ \t]*tr[il1]nh|d[e][ \t]*[a4]n"
+                     r"|c[o0]ng[ \t]*vi[e]c")
 _ID_H = re.compile(r"(?:^|[\s|])s?tt(?:[\s|.]|$)")
 
 
@@ -81,31 +82,41 @@ class _Header:
     delimiter: str | None  # "\t" or "|" when rows are delimited
 
 
-def _find_headers(lines: list[str]) -> list[_Header]:
+def _caps_line(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(line.strip()) <= 90 and bool(letters) and sum(c.isupper() for c in letters) >= 0.6 * len(letters)
+
+
+def _find_headers(all_lines: _Lines, li0: int, li1: int) -> list[_Header]:
+    """Table headers in lines li0..li1 (absolute line numbers)."""
+    from bisect import bisect_right
+
     out: list[_Header] = []
-    i = 0
-    n = len(lines)
-    while i < n:
-        f = lines[i]
-        m = _LEAD_H.search(f)
-        if not m:
-            i += 1
+    lines = all_lines.folded
+    ftext = _folded(all_lines.text)
+    fs = all_lines.starts[li0]
+    fe = all_lines.starts[li1] if li1 < len(all_lines.starts) else len(ftext)
+    cands = sorted({bisect_right(all_lines.starts, m.start()) - 1 for m in _LEAD_H.finditer(ftext, fs, fe)})
+    n = li1
+    done = li0
+    for i in cands:
+        if i < done:
             continue
-        lo, hi = max(0, i - 4), min(n, i + 5)
+        f = lines[i]
+        lo, hi = max(li0, i - 4), min(n, i + 5)
         window = "\n".join(lines[lo:hi])
         if not _PARTNER_H.search(window):
-            i += 1
             continue
         # a header line (or block) is short words, not a sentence ("... chủ trì, phối hợp với ...")
         if len(f) > 160 and "\t" not in f and "|" not in f:
-            i += 1
             continue
         if re.search(r"ch[uw] tr[il1j]\s*,\s*ph[o0]i h[o0]p", f) and "\t" not in f and "|" not in f:
-            i += 1
             continue
         # the column names: "đơn vị / cơ quan chủ trì", or a "TT" column beside them
         if not (re.search(r"(?:[dpb][o0]n v[il1]|c[o0] quan)[\s|]*" + _LEAD_H.pattern, window) or _ID_H.search(window)):
-            i += 1
+            continue
+        # a header set in running lines is short and in capitals (a sentence about "cơ quan chủ trì" is not)
+        if f.count("\t") < 2 and f.count("|") < 3 and not _caps_line(all_lines.orig(i)):
             continue
         delim = None
         if f.count("\t") >= 2:
@@ -116,7 +127,7 @@ def _find_headers(lines: list[str]) -> list[_Header]:
             cells = [c.strip() for c in _split_cells(f, delim)]
             cols = [_column_kind(c) for c in cells]
             out.append(_Header(i, i, cols, delim))
-            i += 1
+            done = i + 1
             continue
         # stacked or OCR'd header: the order of the column words over the header block
         first = i
@@ -134,7 +145,7 @@ def _find_headers(lines: list[str]) -> list[_Header]:
                 pos.append((mm.start(), kind))
         cols = ["id"] + [k for _, k in sorted(pos)]
         out.append(_Header(last, first, cols, None))
-        i = last + 1
+        done = last + 1
     return out
 
 
@@ -247,7 +258,7 @@ def find_tasks(text: Text, documents: list[Document], *, focus_items: bool = Fal
 def _doc_province(d: Document | None) -> str | None:
     if d is None:
         return None
-    return getattr(d, "province", None) or document_province(d)
+    return document_province(d)
 
 
 class _Lines:
@@ -255,11 +266,13 @@ class _Lines:
 
     def __init__(self, text: Text) -> None:
         self.text = text
-        f = text.folded
+        f = _folded(text)
+        self.folded = f.split("\n")
         self.starts: list[int] = [0]
-        self.starts.extend(m.end() for m in re.finditer("\n", f))
-        self.folded = [f[s:(self.starts[i + 1] - 1 if i + 1 < len(self.starts) else len(f))]
-                       for i, s in enumerate(self.starts)]
+        pos = 0
+        for line in self.folded[:-1]:
+            pos += len(line) + 1
+            self.starts.append(pos)
 
     def index_range(self, start: int, end: int) -> tuple[int, int]:
         from bisect import bisect_right
@@ -278,6 +291,15 @@ class _Lines:
         return self.text.span(s, s + len(self.folded[i]))
 
 
+def _folded(text: Text) -> str:
+    """The folded text with carriage returns as spaces (same length), so that "$" ends CRLF lines too."""
+    f = text.__dict__.get("_kg_folded_lf")
+    if f is None:
+        f = text.folded.replace("\r", " ") if "\r" in text.folded else text.folded
+        text.__dict__["_kg_folded_lf"] = f
+    return f
+
+
 def _fpos(text: Text, i: int) -> int:
     from bisect import bisect_left
 
@@ -285,12 +307,9 @@ def _fpos(text: Text, i: int) -> int:
 
 
 def _table_tasks(text: Text, lines: _Lines, li0: int, li1: int, ref: str, prov: str | None) -> list[Task]:
-    headers = [h for h in _find_headers(lines.folded[li0:li1])]
+    headers = _find_headers(lines, li0, li1)
     if not headers:
         return []
-    for h in headers:
-        h.line += li0
-        h.first_line += li0
     out: list[Task] = []
     # consecutive headers with the same layout are one table continued over pages
     start = headers[0]
@@ -628,7 +647,6 @@ def _heads(f: str) -> list[tuple[str, int, int, list[tuple[str, list[str]]], boo
         if re.search(r"(?:^|\s)c[o0]\s*$", f[:m.start()]):
             continue  # "cơ sở ..." is a base, not a department
         cs = cands[groups[int(m.lastgroup[1:])]]
-        names = {c[0] for c in cs}
         strong = (sum(len(w) for w in words[1:]) >= 6 and len(words) >= 3
                   and bool(re.fullmatch(r"[s58$][o0&6e@a§]{0,2}|b[o0§y6]?", words[0])))  # "Sở", "Bộ" as OCR reads them
         out.append((cs[0][0], m.start(), m.end(), cs, strong))
@@ -797,27 +815,29 @@ def _row_text(lines: _Lines, r: _Row, body_lines: list[int], occs: list[_Occ]) -
 
 # --- "Tổ chức thực hiện" ---------------------------------------------------------------------------------
 
-_ORG_HEAD = re.compile(r"^[ \t#*]*(?P<num>[ivx1l]{1,5}|\d{1,2})[.)/\-][ \t*]*t[o0] ch[uw][a-z]{0,2}c th[uw][a-z]{0,2}c hi[e]n\b",
-                       re.M)
-_SECTION = re.compile(r"^[ \t#*]*(?P<num>[ivx]{1,4})[.)/][ \t*]*\S", re.M)
+_ORG_HEAD = re.compile(r"^[ \t#*]*(?P<num>[ivx1l]{1,5}|\d{1,2})[.)/\-][ \t*]*"
+                       r"t[o0] ch[uw][a-z]{0,2}c th[uw][a-z]{0,2}c hi[e]n[ \t*:.]*$", re.M)
 _ITEM = re.compile(r"^[ \t#*]*(?P<num>\d{1,2})[.)\-][ \t*]+(?=\S)", re.M)
 _ASSIGN = re.compile(
     r"(?P<cue>giao|[dpb][e] ngh[il1]|y[e]u c[a-z]u|ch[il1] d[a-z]{1,2}o|ph[a-z]n c[o0]ng)[\s:]+", re.M)
 _LEAD_CUE = re.compile(r"\bch[uw] tr[il1j]\b")
-_PARTNER_CUE = re.compile(r"ph[o0][il1] h[o0q]p\s+(?:ch[a-z]t ch[e]\s+)?(?:v[o0e][il1]\s+)?")
+_PARTNER_CUE = re.compile(r"ph[a-z0-9&]{1,2}[il1] h[o0q]p\s+(?:ch[a-z]t ch[e]\s+)?(?:v[a-z0-9&]{1,2}[il1]\s+)?")
 
 
 def _assignment_tasks(text: Text, lines: _Lines, li0: int, li1: int, ref: str, prov: str | None) -> list[Task]:
-    f = text.folded
+    f = _folded(text)
     fs = lines.starts[li0]
     fe = lines.starts[li1] if li1 < len(lines.starts) else len(f)
     out: list[Task] = []
     for h in _ORG_HEAD.finditer(f, fs, fe):
         num = _roman(h.group("num"))
         sec_end = fe
-        nxt = _SECTION.search(f, h.end(), fe)
-        if nxt and re.fullmatch(r"[IVX]+", num):
-            sec_end = nxt.start()
+        if re.fullmatch(r"[IVX]+", num):
+            # the section runs to the next roman number ("VI." → "VII."), not to an item "i)" of a list
+            after = {v: k for k, v in _ROMAN.items()}.get(_ROMAN.get(num, 0) + 1, "")
+            nxt = re.compile(rf"^[ \t#*]*{after.lower()}\.[ \t*]", re.M).search(f, h.end(), fe) if after else None
+            if nxt:
+                sec_end = nxt.start()
         sec_end = _section_stop(f, h.end(), sec_end)
         out.extend(_section_items(text, h.end(), sec_end, num, ref, prov))
     if not out:
@@ -842,7 +862,7 @@ def _section_stop(f: str, start: int, end: int) -> int:
 
 
 def _section_items(text: Text, s: int, e: int, num: str, ref: str, prov: str | None) -> list[Task]:
-    f = text.folded
+    f = _folded(text)
     items = list(_ITEM.finditer(f, s, e))
     # items must count 1, 2, 3 ...
     seq = []
@@ -869,7 +889,7 @@ def _section_items(text: Text, s: int, e: int, num: str, ref: str, prov: str | N
 def _read_assignment(text: Text, s: int, e: int, prov: str | None
                      ) -> tuple[list[str], list[str], str, str | None] | None:
     """Lead, partners, text and time of one assignment item (its number already read)."""
-    f = text.folded
+    f = _folded(text)
     first_nl = f.find("\n", s, e)
     first_line_end = e if first_nl < 0 else first_nl
     heading = f[s:first_line_end]
@@ -904,7 +924,12 @@ def _read_assignment(text: Text, s: int, e: int, prov: str | None
     desc = clean_surface(text.surface(body_start, e)).strip(" .,;:-")
     desc = re.sub(r"^[-+•*\s]+", "", desc)
     tm = _assignment_time(f, body_start, e)
-    return lead, partners, desc[:1].upper() + desc[1:], tm
+    return lead, partners, _capital(desc), tm
+
+
+def _capital(s: str) -> str:
+    """A capital first letter, except for a list letter ("a) ...")."""
+    return s if re.match(r"\w\)", s) else s[:1].upper() + s[1:]
 
 
 def _skip_lead_in(f: str, s: int, e: int) -> int:
@@ -913,7 +938,7 @@ def _skip_lead_in(f: str, s: int, e: int) -> int:
 
 
 def _only_bodies(heading: str, text: Text, bodies: list[BodyMatch], s: int) -> bool:
-    rest = text.folded[s:s + len(heading)]
+    rest = _folded(text)[s:s + len(heading)]
     for b in reversed(bodies):
         bs, be = _fpos(text, b.start) - s, _fpos(text, b.end) - s
         rest = rest[:bs] + " " + rest[be:]
@@ -922,7 +947,7 @@ def _only_bodies(heading: str, text: Text, bodies: list[BodyMatch], s: int) -> b
 
 def _bodies_run(text: Text, pos: int, e: int, prov: str | None) -> list[BodyMatch]:
     """The bodies listed from ``pos`` on: names joined by commas or "và", up to the first other word."""
-    f = text.folded
+    f = _folded(text)
     out: list[BodyMatch] = []
     while True:
         m = re.compile(r"[\s,;]*(?:va\s+|cac\s+(?=[a-z]))?").match(f, pos, e)
@@ -961,7 +986,7 @@ def _assignment_time(f: str, s: int, e: int) -> str | None:
 
 
 def _loose_assignments(text: Text, fs: int, fe: int, ref: str, prov: str | None) -> list[Task]:
-    f = text.folded
+    f = _folded(text)
     out: list[Task] = []
     for m in re.compile(r"(?:^|[.;:]\s+|\n)(?P<cue>giao)\s+", re.M).finditer(f, fs, fe):
         bodies = _bodies_run(text, m.end(), fe, prov)
@@ -980,7 +1005,7 @@ def _loose_assignments(text: Text, fs: int, fe: int, ref: str, prov: str | None)
                     partners.append(b.name)
         s0, e0 = text.span(m.start("cue"), end)
         desc = clean_surface(text.surface(after, end)).strip(" .,;:-")
-        out.append(Task(in_document=ref, id=None, text=desc[:1].upper() + desc[1:], lead=lead, partners=partners,
+        out.append(Task(in_document=ref, id=None, text=_capital(desc), lead=lead, partners=partners,
                         time=_assignment_time(f, after, end), line=text.line_of(s0), start=s0, end=e0))
     return out
 
@@ -989,7 +1014,7 @@ def _loose_assignments(text: Text, fs: int, fe: int, ref: str, prov: str | None)
 
 
 def _focus_tasks(text: Text, lines: _Lines, li0: int, li1: int, ref: str, prov: str | None) -> list[Task]:
-    f = text.folded
+    f = _folded(text)
     fs = lines.starts[li0]
     fe = lines.starts[li1] if li1 < len(lines.starts) else len(f)
     cue = re.compile(r"nh[il1][e]m v[uy] tr[o0]ng t[a-z]m").search(f, fs, fe)
@@ -998,7 +1023,8 @@ def _focus_tasks(text: Text, lines: _Lines, li0: int, li1: int, ref: str, prov: 
     lead_bodies = [b for b in find_bodies(text, text.to_orig(max(fs, cue.start() - 400)), text.to_orig(cue.start()),
                                           province=prov) if b.kind in ("collective", "provincial-committee")]
     lead = [lead_bodies[-1].name] if lead_bodies else []
-    items = list(_ITEM.finditer(f, cue.end(), fe))
+    stop = _section_stop(f, cue.end(), fe)
+    items = list(_ITEM.finditer(f, cue.end(), stop))
     seq = []
     want = 1
     for m in items:
@@ -1007,7 +1033,7 @@ def _focus_tasks(text: Text, lines: _Lines, li0: int, li1: int, ref: str, prov: 
             want += 1
     out = []
     for k, m in enumerate(seq):
-        ie = seq[k + 1].start() if k + 1 < len(seq) else _section_stop(f, m.end(), fe)
+        ie = seq[k + 1].start() if k + 1 < len(seq) else stop
         line_end = f.find("\n", m.end(), ie)
         s0, e0 = text.span(m.start(), ie)
         out.append(Task(in_document=ref, id=m.group("num"),

@@ -83,7 +83,8 @@ def nearest_keys(store: Any, key: str, n: int = 5) -> list[str]:
     close = difflib.get_close_matches(target, list(by_lookup), n=n, cutoff=0.6)
     if len(close) < n:  # same number, other codes ("1486/QĐ-TTg" for "1486/QĐ-UBND")
         num = target.split("/")[0].split("-")[0]
-        close += [k for k in sorted(by_lookup) if k.split("/")[0].split("-")[0] == num and k not in close][: n - len(close)]
+        same = [k for k in sorted(by_lookup) if k.split("/")[0].split("-")[0] == num and k not in close]
+        close += same[: n - len(close)]
     return [by_lookup[k] for k in close]
 
 
@@ -154,7 +155,8 @@ def trace(store: Any, key: str, *, depth: int | None = None) -> list[TraceNode]:
             node.children.append(make(child, crels, lvl + 1, iri))
         return node
 
-    ordered = sorted(roots, key=lambda r: (info.get(r, {}).get("kind") != "document", info.get(r, {}).get("date") or ""))
+    ordered = sorted(roots, key=lambda r: (info.get(r, {}).get("kind") != "document",
+                                           info.get(r, {}).get("date") or ""))
     return [make(r, [], 0) for r in ordered]
 
 
@@ -181,9 +183,8 @@ def _describe(store: Any, iris: list[str]) -> dict[str, dict[str, Any]]:
         "SELECT ?n (SAMPLE(?k) AS ?key) (SAMPLE(?l) AS ?label) (SAMPLE(?t) AS ?type) (SAMPLE(?i) AS ?issuer) "
         "(MIN(?d) AS ?date) (SAMPLE(?ti) AS ?title) (SAMPLE(?u) AS ?unresolved) WHERE { " + _values("n", iris) + " "
         "OPTIONAL { ?n vn:key ?k } OPTIONAL { ?n rdfs:label ?l } "
-        "OPTIONAL { ?n eli:type_document/skos:prefLabel ?t FILTER(LANG(?t) = 'vi') } "
-        "OPTIONAL { ?n vn:typeName ?tn } "
-        "OPTIONAL { ?n eli:passed_by/skos:prefLabel ?i } OPTIONAL { ?n eli:date_document ?d } "
+        "OPTIONAL { ?n vn:typeName ?t } "
+        "OPTIONAL { ?n vn:issuerName ?i } OPTIONAL { ?n eli:date_document ?d } "
         "OPTIONAL { ?n eli:title ?ti } OPTIONAL { ?n vn:unresolvedBecause ?u } } GROUP BY ?n"
     )
     out: dict[str, dict[str, Any]] = {}
@@ -198,18 +199,25 @@ def _describe(store: Any, iris: list[str]) -> dict[str, dict[str, Any]]:
 def _tasks(store: Any, iris: list[str]) -> dict[str, list[TaskInfo]]:
     if not iris:
         return {}
-    q = sparql_prefixes() + (
+    p = sparql_prefixes()
+    q = p + (
         "SELECT ?n ?t (SAMPLE(?o) AS ?ord) (SAMPLE(?id) AS ?tid) (SAMPLE(?x) AS ?text) (SAMPLE(?tf) AS ?time) "
-        "(GROUP_CONCAT(DISTINCT ?ln; separator='\\u0001') AS ?leads) "
-        "(GROUP_CONCAT(DISTINCT ?pn; separator='\\u0001') AS ?partners) WHERE { " + _values("n", iris) + " "
-        "?n vn:assigns ?t . ?t vn:ordinal ?o . OPTIONAL { ?t vn:taskId ?id } OPTIONAL { ?t vn:text ?x } "
-        "OPTIONAL { ?t vn:timeframe ?tf } OPTIONAL { ?t vn:lead/skos:prefLabel ?ln } "
-        "OPTIONAL { ?t vn:partner/skos:prefLabel ?pn } } GROUP BY ?n ?t"
+        "WHERE { " + _values("n", iris) + " ?n vn:assigns ?t . ?t vn:ordinal ?o . OPTIONAL { ?t vn:taskId ?id } "
+        "OPTIONAL { ?t vn:text ?x } OPTIONAL { ?t vn:timeframe ?tf } } GROUP BY ?n ?t"
     )
+    # the bodies in a query of their own: required patterns join fast, a two-step OPTIONAL does not
+    who = p + (
+        "SELECT DISTINCT ?t ?role ?name WHERE { " + _values("n", iris) + " ?n vn:assigns ?t . "
+        "{ ?t vn:lead ?b . BIND('lead' AS ?role) } UNION { ?t vn:partner ?b . BIND('partner' AS ?role) } "
+        "?b skos:prefLabel ?name }"
+    )
+    bodies: dict[tuple[str, str], list[str]] = {}
+    for r in store.select(who):
+        bodies.setdefault((r["t"], r["role"]), []).append(r["name"])
     out: dict[str, list[tuple[int, TaskInfo]]] = {}
     for r in store.select(q):
-        ti = TaskInfo(id=r["tid"], text=r["text"], lead=sorted(filter(None, (r["leads"] or "").split("\u0001"))),
-                      partners=sorted(filter(None, (r["partners"] or "").split("\u0001"))), time=r["time"])
+        ti = TaskInfo(id=r["tid"], text=r["text"], lead=sorted(bodies.get((r["t"], "lead"), [])),
+                      partners=sorted(bodies.get((r["t"], "partner"), [])), time=r["time"])
         out.setdefault(r["n"], []).append((int(r["ord"]), ti))
     return {k: [t for _, t in sorted(v, key=lambda x: x[0])] for k, v in out.items()}
 

@@ -57,7 +57,8 @@ def test_shared_issuer_codes_are_told_apart_by_province():
     nowhere = I.document("119/KH-UBND", date="2024-06-07")
     assert not nowhere.resolved and nowhere.reason == "issuer's province unknown"
     # a Sở cited without its province inside a Bình Định document is Bình Định's
-    ctx = I.document("37/TTr-STTTT", issuer="Sở Thông tin và Truyền thông", date="2024-05-30", context_place="binh-dinh")
+    ctx = I.document("37/TTr-STTTT", issuer="Sở Thông tin và Truyền thông", date="2024-05-30",
+                     context_place="binh-dinh")
     assert ctx.resolved and ctx.method == "context-place" and "stttt-binh-dinh" in ctx.iri
 
 

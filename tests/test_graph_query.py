@@ -34,7 +34,8 @@ def run(store, name, **params):
 def test_every_research_question_is_shipped_with_a_header():
     qs = Q.shipped()
     expected = {"implementers", "provinces-not-implementing", "days-to-implement", "lead-bodies", "based-on-chain",
-                "cites-superseded", "most-cited", "evidence", "missing-cited", "body-tasks", "citers", "trace"}
+                "cites-superseded", "most-cited", "evidence", "review-queue", "missing-cited", "body-tasks", "citers",
+                "trace"}
     assert expected <= set(qs)
     for q in qs.values():
         assert q.title and q.description, q.name
@@ -106,7 +107,8 @@ def test_lead_bodies(store):
     assert "Sở Thông tin và Truyền thông" in top["lead"] and int(top["tasks"]) >= 5
     # counts agree with the tasks themselves
     n = store.select(f"""PREFIX vn: <https://legalkg.org/ns#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t vn:lead ?b . ?b skos:prefLabel {ox.Literal(top['lead'], language='vi')} }}""")
+        SELECT (COUNT(DISTINCT ?t) AS ?n) WHERE {{ ?t vn:lead ?b .
+        ?b skos:prefLabel {ox.Literal(top['lead'], language='vi')} }}""")
     assert int(n[0]["n"]) == int(top["tasks"])
     assert len(run(store, "lead-bodies", min=3).rows) < len(rows)
 
@@ -161,16 +163,28 @@ def test_most_cited(store):
         assert int(x["citing"]) >= 2
 
 
-def test_evidence_review_queue(store):
-    r = run(store, "evidence")
-    recs = r.records()
-    assert len(recs) >= 40
-    conf = [float(x["confidence"]) for x in recs]
-    assert conf == sorted(conf)  # weakest first
-    assert all(x["file"] and x["method"] for x in recs)
+def test_evidence_of_one_document(store):
     one = run(store, "evidence", key="119/KH-UBND").records()
-    assert one and all("119/KH-UBND" in (x["from"], x["to"]) for x in one)
-    assert any(x["relation"] == "based_on" and x["to"] == "57-KL/TW" and x["line"] for x in one)
+    assert len(one) >= 10 and all("119/KH-UBND" in (x["from"], x["to"]) for x in one)
+    assert all(x["file"] and x["method"] and x["line"] for x in one)
+    # seed 001 line 13: "Căn cứ Kết luận số 57-KL/TW ..."
+    kl = [x for x in one if x["relation"] == "based_on" and x["to"] == "57-KL/TW"]
+    assert kl and "001_" in kl[0]["file"] and "57-KL/TW" in kl[0]["surface"] and "57-KL/TW" in kl[0]["evidence"]
+    conf = [float(x["confidence"]) for x in one]
+    assert conf == sorted(conf)  # weakest first
+
+
+def test_review_queue(store):
+    recs = run(store, "review-queue").records()
+    assert recs
+    guessing = {"repaired", "completed", "short-form", "anaphora", "guess"}
+    for x in recs:
+        assert x["file"] and x["method"]
+        assert float(x["confidence"]) < 1 or x["why"] or x["method"] in guessing, x
+    conf = [float(x["confidence"]) for x in recs]
+    assert conf == sorted(conf)
+    # references by name only (seed 001 cites "Luật Ngân sách nhà nước") are in the queue
+    assert any(x["why"] == "name only" for x in recs)
 
 
 def test_missing_cited(store):

@@ -216,13 +216,19 @@
     $("year-from").placeholder = META.years[0]; $("year-to").placeholder = META.years[1];
     $("year-from").min = $("year-to").min = META.years[0]; $("year-from").max = $("year-to").max = META.years[1];
   }
+  // Typed filters apply after a pause; whichever input fired, all of them are read again.
   let timer = null;
-  function later(fn) { clearTimeout(timer); timer = setTimeout(fn, 200); }
-  $("issuer").addEventListener("input", (ev) => { const v = ev.target.value; later(() => { state.issuer = v; apply(); }); });
   const yearVal = (id) => { const v = parseInt($(id).value, 10); return Number.isFinite(v) ? v : null; };
-  for (const id of ["year-from", "year-to"]) {
-    $(id).addEventListener("input", () => later(() => { state.yFrom = yearVal("year-from"); state.yTo = yearVal("year-to"); apply(); }));
+  function typed() {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      state.issuer = $("issuer").value;
+      state.yFrom = yearVal("year-from");
+      state.yTo = yearVal("year-to");
+      apply();
+    }, 200);
   }
+  for (const id of ["issuer", "year-from", "year-to"]) $(id).addEventListener("input", typed);
   $("undated").addEventListener("change", (ev) => { state.undated = ev.target.checked; apply(); });
 
   // ------------------------------------------------------------------ ego view
