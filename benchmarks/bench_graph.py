@@ -180,7 +180,12 @@ def _median(fn, repeat: int) -> tuple[float, int]:
     return statistics.median(times), n
 
 
-def _rdflib_worker(nq_path: str, jobs: list[tuple[str, str]], repeat: int, conn) -> None:
+def _rdflib_worker(nq_path: str, jobs: list[tuple[str, str]], repeat: int, timeout: float, conn) -> None:
+    """Load the quads into rdflib once, then run each question in a forked child (copy-on-write: the
+    dataset is not loaded again) so that a question over the time limit, or one rdflib fails on, is
+    stopped without losing the others."""
+    import signal
+
     import rdflib
 
     t = time.time()
@@ -188,13 +193,41 @@ def _rdflib_worker(nq_path: str, jobs: list[tuple[str, str]], repeat: int, conn)
     ds.parse(nq_path, format="nquads")
     conn.send(("loaded", time.time() - t, len(ds)))
     for name, text in jobs:
-        times = []
-        n = 0
-        for _ in range(repeat):
-            t = time.perf_counter()
-            n = len(list(ds.query(text)))
-            times.append(time.perf_counter() - t)
-        conn.send((name, statistics.median(times), n))
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: run the question, write "median rows" or "error message"
+            os.close(r)
+            try:
+                times, n = [], 0
+                for _ in range(repeat):
+                    t0 = time.perf_counter()
+                    n = len(list(ds.query(text)))
+                    times.append(time.perf_counter() - t0)
+                msg = f"ok {statistics.median(times)} {n}"
+            except Exception as e:  # rdflib's own failures are reported, not fatal
+                msg = "error " + " ".join(f"{type(e).__name__}: {e}".split())[:200]
+            os.write(w, msg.encode())
+            os._exit(0)
+        os.close(w)
+        deadline = time.time() + timeout * repeat
+        status = None
+        while time.time() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                break
+            time.sleep(0.2)
+        else:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        out = os.read(r, 4096).decode()
+        os.close(r)
+        if out.startswith("ok "):
+            _, med, n = out.split()
+            conn.send((name, float(med), int(n)))
+        elif out.startswith("error "):
+            conn.send((name, out, 0))
+        else:
+            conn.send((name, None, 0))
     conn.send(("done", 0, 0))
 
 
@@ -238,35 +271,26 @@ def bench_queries(work: Path, n_docs: int, universe: int, repeat: int, rdflib_re
         results[name] = {"oxigraph": med, "rows": n, "kind": "selective" if "selective" in tags else "aggregate",
                          "params": prm}
         jobs.append((name, full))
+    for name, r in sorted(results.items()):
+        print(f"embedded {name}: {r['oxigraph'] * 1000:.1f} ms, {r['rows']} rows", file=sys.stderr)
     if not skip_rdflib:
         nq = work / f"qgen-{n_docs}-{universe}.nq"
         if not nq.exists():
             store.store.dump(str(nq), format=ox.RdfFormat.N_QUADS)
         ctx = mp.get_context("spawn")
-        pending = list(jobs)
-        while pending:
-            parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_rdflib_worker, args=(str(nq), pending, rdflib_repeat, child))
-            proc.start()
-            loaded = parent.recv()
-            rows.append(("rdflib: load the same quads in memory", f"{loaded[1]:.0f} s", f"{loaded[2]:,} triples"))
-            while pending:
-                if not parent.poll(rdflib_timeout):
-                    name = pending.pop(0)[0]
-                    results[name]["rdflib"] = None  # timed out
-                    proc.kill()
-                    proc.join()
-                    break
-                name, med, n = parent.recv()
-                if name == "done":
-                    pending = []
-                    break
-                pending.pop(0)
-                results[name]["rdflib"] = med
-                results[name]["rdflib_rows"] = n
-            proc.join(timeout=5)
-            if proc.is_alive():
-                proc.kill()
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_rdflib_worker, args=(str(nq), jobs, rdflib_repeat, rdflib_timeout, child))
+        proc.start()
+        loaded = parent.recv()
+        rows.append(("rdflib: load the same quads in memory", f"{loaded[1]:.0f} s", f"{loaded[2]:,} triples"))
+        while True:
+            name, med, n = parent.recv()
+            if name == "done":
+                break
+            results[name]["rdflib"] = med
+            results[name]["rdflib_rows"] = n
+            print(f"rdflib {name}: {med}", file=sys.stderr)
+        proc.join()
     rows.append(("", "", ""))
     rows.append(("question (kind, rows)", "embedded (median)", "rdflib in memory (median) · ratio · target"))
     for name, r in sorted(results.items(), key=lambda kv: (kv[1]["kind"], kv[0])):
@@ -277,6 +301,8 @@ def bench_queries(work: Path, n_docs: int, universe: int, repeat: int, rdflib_re
             rd = "not run"
         elif r["rdflib"] is None:
             rd = f"> {rdflib_timeout:.0f} s (stopped) · > {rdflib_timeout / r['oxigraph']:.0f}×"
+        elif isinstance(r["rdflib"], str):
+            rd = "rdflib fails: " + r["rdflib"][6:90]
         else:
             rd = f"{r['rdflib'] * 1000:,.0f} ms · {r['rdflib'] / r['oxigraph']:.0f}×"
             if r.get("rdflib_rows") != r["rows"]:
