@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from dataclasses import dataclass
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 from kg.model import Body, Document, Mention, Task
@@ -71,6 +71,7 @@ _SEP = r"[\s,.;:\-]+"
 # or glue a comma between the words ("Truyén,th()ng"), but "tỉnh, Ủy ban" must not read as "Tỉnh ủy".
 _SEP_PLAIN = r"(?:[;:]?\s+|,(?=[a-z]))"
 _WORD_END = rf"(?![{_LETTER}])"
+_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789&@§")  # the characters of _LETTER
 _TOKEN = re.compile(r"[a-z0-9&]+")
 _RUNS = re.compile(r"[aeiouy]+|[^aeiouy]+")
 
@@ -269,6 +270,8 @@ class _Matcher:
     by_name: dict[str, int]
     exact: dict[str, int]  # skeleton of an alias as written → its key (beats a fuzzy reading of the same words)
     key_aliases: list[list[int]]  # the aliases spelt the same (a generic name and a name that wants a province)
+    # per key: its aliases that read a province after their words, and the others
+    key_split: list[tuple[list[int], list[int]]] = field(default_factory=list)
 
 
 def _expand(alias: str) -> list[tuple[str, int | None, bool]]:
@@ -395,7 +398,9 @@ def _matcher(strict: bool = False) -> _Matcher:
                 exact.setdefault(_skeleton(raw), k)
     groups: list[int] = []
     regex = re.compile(ctrie.emit_root(groups) if strict else trie.emit_root(groups))
-    return _Matcher(regex, groups, entries, aliases, by_name, exact, key_aliases)
+    key_split = [([a for a in ids if aliases[a].needs_province], [a for a in ids if not aliases[a].needs_province])
+                 for ids in key_aliases]
+    return _Matcher(regex, groups, entries, aliases, by_name, exact, key_aliases, key_split)
 
 
 @cache
@@ -509,18 +514,16 @@ def _in_number(folded: str, fs: int, fe: int) -> bool:
     return j < len(folded) and folded[j] in "/-" and j + 1 < len(folded) and folded[j + 1].isalpha()
 
 
-def _resolve(text: Text, m: re.Match, province: str | None, free_text: bool = True, strict: bool = False
-             ) -> BodyMatch | None:
+def _resolve(text: Text, group: str, fs: int, fe: int, province: str | None, free_text: bool = True,
+             strict: bool = False) -> BodyMatch | None:
+    """The body named by the regex's ``group``, matched at folded ``fs:fe``, or None if it does not count."""
     mt = _matcher(strict)
-    k = mt.groups[int(m.lastgroup[1:])]
-    fs, fe = m.start(), m.end()
+    k = mt.groups[int(group[1:])]
     folded = text.folded
     if not strict:
         # the same words written exactly as some alias: that alias, not the first fuzzy reading of them
         k = mt.exact.get(" ".join(_TOKEN.findall(folded[fs:fe])), k)
-    ids = mt.key_aliases[k]
-    wants = [a for a in ids if mt.aliases[a].needs_province]
-    plain = [a for a in ids if not mt.aliases[a].needs_province]
+    wants, plain = mt.key_split[k]
     named_prov: _Province | None = None
     if wants:
         pm = _province_follow(strict).match(folded, fe)
@@ -612,14 +615,67 @@ def find_bodies(text: Text, start: int = 0, end: int | None = None, *, province:
     ``catch_all`` (in table cells and assignments, where they are the lead or partner as written).
     """
     strict = is_clean(text)
-    rx = _matcher(strict).regex
     fs = _folded_pos(text, start)
     fe = len(text.folded) if end is None else _folded_pos(text, end)
+    if strict:
+        found = _names_in(text.folded, fs, fe)
+    else:
+        # the OCR-tolerant pattern starts with a choice of first characters, which the engine skips to
+        found = [(m.lastgroup, m.start(), m.end()) for m in _matcher(False).regex.finditer(text.folded, fs, fe)]
     out = []
-    for m in rx.finditer(text.folded, fs, fe):
-        bm = _resolve(text, m, province, free_text=not catch_all, strict=strict)
+    for group, ms, me in found:
+        bm = _resolve(text, group, ms, me, province, free_text=not catch_all, strict=strict)  # type: ignore[arg-type]
         if bm is not None:
             out.append(bm)
+    return out
+
+
+@cache
+def _scanners() -> tuple[re.Pattern, re.Pattern]:
+    """The letter-for-letter names pattern after a space, and after any other non-letter.
+
+    The pattern itself begins with a word-start test, so the regex engine tries it at every position.
+    Consuming the character before the name instead lets it skip to the next space at the speed of a
+    literal search (most names follow one), and to the other non-letters by a character-set test.
+    """
+    pattern = _matcher(True).regex.pattern
+    return re.compile(" " + pattern), re.compile(f"[^{_LETTER} ]" + pattern)
+
+
+def _names_in(folded: str, fs: int, fe: int) -> list[tuple[str, int, int]]:
+    """(group, start, end) of each name in ``folded[fs:fe]``: what the letter-for-letter regex's
+    ``finditer(folded, fs, fe)`` gives, found faster (``_scanners``).
+
+    A name starts at the end of the previous one (or at ``fs``) only where the regex itself matches
+    there; any later start has a non-letter before it, a space or another one, and the nearest hit of
+    the two scanners is the next name. A hit found earlier stays good as long as it is not overlapped.
+    """
+    rx = _matcher(True).regex
+    after_space, after_other = _scanners()
+    out: list[tuple[str, int, int]] = []
+    pos = fs
+    a = b = None
+    a_at = b_at = -1  # where the scanners' hits a and b start (``fe``: none); below ``pos``: to search again
+    while pos < fe:
+        # after a letter (the end of the previous name, mostly) no name starts
+        m = None if pos and folded[pos - 1] in _LETTERS else rx.match(folded, pos, fe)
+        if m is not None:
+            start = pos
+        else:
+            if a_at < pos:
+                a = after_space.search(folded, pos, fe)
+                a_at = fe if a is None else a.start()
+            if b_at < pos:
+                b = after_other.search(folded, pos, fe)
+                b_at = fe if b is None else b.start()
+            if a_at < b_at:
+                m, start = a, a_at + 1
+            elif b_at < fe:
+                m, start = b, b_at + 1
+            else:
+                break
+        out.append((m.lastgroup, start, m.end()))  # type: ignore[union-attr]
+        pos = m.end()  # type: ignore[union-attr]
     return out
 
 
@@ -647,7 +703,8 @@ def body_at(text: Text, pos: int, province: str | None = None, *, catch_all: boo
             m = rx.match(folded, t.end())
     if m is None:
         return None
-    return _resolve(text, m, province, free_text=not catch_all, strict=strict)
+    return _resolve(text, m.lastgroup, m.start(), m.end(), province, free_text=not catch_all,  # type: ignore[arg-type]
+                    strict=strict)
 
 
 @cache
@@ -763,6 +820,39 @@ def find_recipients(text: Text, start: int = 0, end: int | None = None, province
     folded = text.folded
     fs = _folded_pos(text, start)
     fe = len(folded) if end is None else _folded_pos(text, end)
+    # the pipeline asks twice for each document (its recipients, then the bodies of the file)
+    cache = text.__dict__.setdefault("_kg_recipients", {})
+    key = (fs, fe, province)
+    if key not in cache:
+        cache[key] = _find_recipients(text, fs, fe, province)
+    return list(cache[key])
+
+
+_KINH_LIST = re.compile(r"\n[ \t]*\n?[ \t]*[-+•][^\n]*")
+
+
+def _danh_sach(folded: str, start: int, end: int) -> list[re.Match]:
+    """``_DANH_SACH.finditer(folded, start, end)`` (``start`` a line start). Anchored at line starts, the
+    pattern would be tried at every position; its matches are whole lines that begin with "danh s", so only
+    the lines where ``str.find`` sees that are tried."""
+    out: list[re.Match] = []
+    pos = start  # where the next match may start: the end of the previous one
+    i = folded.find("danh s", start, end)
+    while i >= 0:
+        ls = folded.rfind("\n", pos, i) + 1 or pos
+        m = _DANH_SACH.match(folded, ls, end)
+        if m:
+            out.append(m)
+            pos = m.end()
+        nl = folded.find("\n", i, end)
+        if nl < 0:
+            break
+        i = folded.find("danh s", max(nl, pos), end)
+    return out
+
+
+def _find_recipients(text: Text, fs: int, fe: int, province: str | None) -> list[BodyMatch]:
+    folded = text.folded
     spans: list[tuple[int, int]] = []
     for m in _KINH_GUI.finditer(folded, fs, fe):
         # the addressee runs to the first blank line, or over a list of "- ..." lines
@@ -770,14 +860,14 @@ def find_recipients(text: Text, start: int = 0, end: int | None = None, province
         stop = fe if stop < 0 else stop
         nxt = stop
         while True:
-            lm = re.compile(r"\n[ \t]*\n?[ \t]*[-+•][^\n]*").match(folded, nxt)
+            lm = _KINH_LIST.match(folded, nxt)
             if not lm or lm.end() > fe:
                 break
             nxt = lm.end()
         spans.append((m.end(), max(stop, nxt)))
     for m in _NOI_NHAN.finditer(folded, fs, fe):
         spans.append((m.end(), _list_end(folded, m.end(), fe)))
-    for m in _DANH_SACH.finditer(folded, folded.rfind("\n", 0, fs) + 1, fe):
+    for m in _danh_sach(folded, folded.rfind("\n", 0, fs) + 1, fe):
         if len(_LIST_ITEM.findall(folded, m.end(), min(fe, m.end() + 400))) >= 3:
             spans.append((m.start(), _list_end(folded, m.end(), fe, numbered=True)))
     out: list[BodyMatch] = []
@@ -868,13 +958,17 @@ def _is_central(name: str) -> bool:
     return i is not None and mt.entries[i].level == "central"
 
 
+# the same canonical names are folded again and again while collecting
+_fold_name = lru_cache(maxsize=4096)(fold)
+
+
 class _Acc:
     def __init__(self) -> None:
         self.bodies: dict[str, Body] = {}
 
     def add(self, name: str, role: str, doc: str | None, surface: str | None = None,
             span: tuple[int, int] | None = None, kind: str | None = None) -> None:
-        key = fold(name)
+        key = _fold_name(name)
         b = self.bodies.get(key)
         if b is None:
             b = Body(name=name, kind=kind)
@@ -925,7 +1019,7 @@ def collect_bodies(text: Text, documents: Iterable[Document], tasks: Iterable[Ta
         for bm in find_bodies(text, s, e, province=prov):
             if (bm.start, bm.end) in rspans:
                 continue
-            role = "issuer" if d is not None and d.issuer and fold(bm.name) == fold(d.issuer) else "mentioned"
+            role = "issuer" if d is not None and d.issuer and _fold_name(bm.name) == _fold_name(d.issuer) else "mentioned"
             acc.add(bm.name, role, ref, bm.surface, (bm.start, bm.end), bm.kind)
         if d is not None and not recips:
             # recipients known otherwise (set by the caller) when the text has no list of them

@@ -26,15 +26,16 @@ from kg.normalize import Text, clean_surface
 
 # A code segment: letters, with OCR debris allowed inside (digits standing for letters, "&" for ê).
 _SEG = r"[a-z&][a-z0-9&]{0,13}"
-_NUM = r"(?P<num>\d{1,6}|\d[,.]\d{1,2})"
+# The first digit comes first and the look-behind after it: a pattern that opens with a digit lets the
+# regex engine skip straight to digits, where one opening with a look-around is tried at every position.
+_NUM = r"(?P<num>\d(?<![\w/\-.,]\d)(?:\d{0,5}|[,.]\d{1,2}))"
 _YEAR = r"(?P<year>(?:19|20)\d{2})"
 # Separators may carry stray spaces and, after a hyphen, a line break ("Qb-\nTTG", "57-\nKL/TW").
 _SL = r"[ ]{0,2}(?:[*_]{1,2}[ ]{0,2})?/[ ]{0,2}"  # markdown emphasis: "Số:**10023** /UBND-KGVX"
 _HY = r"[ ]{0,2}-[ ]{0,2}\n?[ ]{0,2}"
 
 NUMBER = re.compile(
-    r"(?=\d)(?<![\w/\-.,])"
-    + _NUM
+    _NUM
     + r"(?:"
     # normative: 72/2015/NĐ-CP, 51/2024/QH15, 03/2013/TTLT-BTC-BLĐTBXH
     + rf"{_SL}{_YEAR}{_SL}(?P<ncode>{_SEG})(?:{_HY}(?P<niss>{_SEG}(?:{_HY}{_SEG}){{0,3}}))?"
@@ -48,7 +49,7 @@ NUMBER = re.compile(
 # "số" as OCR leaves it: số, so, s6, sd, sb, sO, 5O, s&, §6, s, a lone ")" — or nothing at all.
 _SO = r"(?:[.,]?[ ]{0,2}(?:s[o0-9a-z&§]?|5[o0]|§6|\))[ ]?[.:]?[ ]{0,3}\n?[ ]{0,3})?"
 
-_ABBREV = r"(?:qd|nd|nq|tt|ct|kl|kh|cv|ttr)(?=[ ]{1,3}s)"  # "QĐ số 1486/QĐ-TTg"
+_ABBREVS = ("qd", "nd", "nq", "tt", "ct", "kl", "kh", "cv", "ttr")  # "QĐ số 1486/QĐ-TTg"
 
 
 def _spaced(words: str) -> str:
@@ -57,15 +58,30 @@ def _spaced(words: str) -> str:
 
 
 @cache
-def _type_word_re() -> re.Pattern:
-    words = sorted(doc_types(), key=lambda t: -len(t.words))
-    alts = "|".join(f"(?P<t{i}>{_spaced(t.words)})" for i, t in enumerate(words))
-    return re.compile(rf"(?:(?<![a-z])(?:{alts}|(?P<abbr>{_ABBREV})))[ ]{{0,3}}\n?[ ]{{0,3}}{_SO}$")
+def _type_word_re(first: str | None = None) -> re.Pattern:
+    """Type word, then "số" up to the end of the search range; with ``first``, only the alternatives that
+    start with that letter (in the same order, so a match picks the same alternative)."""
+    words = _type_words_ordered()
+    alts = "|".join(f"(?P<t{i}>{_spaced(t.words)})" for i, t in enumerate(words) if first is None or t.words[0] == first)
+    abbr = [a for a in _ABBREVS if first is None or a[0] == first]
+    parts = ([alts] if alts else []) + ([rf"(?P<abbr>(?:{'|'.join(abbr)})(?=[ ]{{1,3}}s))"] if abbr else [])
+    return re.compile(rf"(?:(?<![a-z])(?:{'|'.join(parts)}))[ ]{{0,3}}\n?[ ]{{0,3}}{_SO}$")
 
 
 @cache
 def _type_words_ordered() -> list[DocType]:
     return sorted(doc_types(), key=lambda t: -len(t.words))
+
+
+@cache
+def _type_word_by_first() -> dict[str, re.Pattern] | None:
+    """A pattern per letter a type word can start with (None: some pattern does not start with a letter)."""
+    firsts = {a[0] for a in _ABBREVS}
+    for t in doc_types():
+        if not ("a" <= t.words[:1] <= "z"):
+            return None
+        firsts.add(t.words[0])
+    return {c: _type_word_re(c) for c in firsts}
 
 
 DATE_AFTER = re.compile(
@@ -115,13 +131,26 @@ def _type_before(text: Text, pos: int) -> tuple[int, DocType | None]:
     """The type word just before a number, if any: (folded start, type)."""
     folded = text.folded
     lo = max(0, pos - 60)
-    m = _type_word_re().search(folded, lo, pos)
+    by_first = _type_word_by_first()
+    if by_first is None:
+        m = _type_word_re().search(folded, lo, pos)
+    else:
+        # what search() would find, trying only word starts, each with the alternatives for its letter: the
+        # whole pattern opens with a look-behind, so search() would try all of it at every position
+        m = None
+        for p in range(lo, pos):
+            rx = by_first.get(folded[p])
+            if rx is not None and (p == 0 or not "a" <= folded[p - 1] <= "z"):
+                m = rx.match(folded, p, pos)
+                if m:
+                    break
     if not m:
         return pos, None
-    if m.group("abbr"):
-        return m.start(), canonical_type_code(m.group("abbr"))
+    groups = m.groupdict()
+    if groups.get("abbr"):
+        return m.start(), canonical_type_code(groups["abbr"])
     for i, t in enumerate(_type_words_ordered()):
-        if m.group(f"t{i}") is not None:
+        if groups.get(f"t{i}") is not None:
             return m.start(), t
     return pos, None
 
@@ -305,8 +334,8 @@ _AFTER = ["s", "so", "s0", "s6", "sd", "sb", "s&", "s§", ")", "dinh", "tu", "qu
 # a bare number right after "số" or after the last syllable of a type word; the look-behinds keep the
 # regex from stopping at every other number in the text ("Điều 5", "khoản 2")
 SHORT = re.compile(
-    r"(?=\d)(?:" + "|".join(f"(?<=[^a-z]{re.escape(w)} )" for w in _AFTER) + r")"
-    r"(?P<num>\d{1,6})(?![\w/]|-[a-z]|[ ]?/[ ]?\d|[.,]\d)"
+    r"(?P<num>\d(?:" + "|".join(f"(?<=[^a-z]{re.escape(w)} \\d)" for w in _AFTER) + r")"
+    r"\d{0,5})(?![\w/]|-[a-z]|[ ]?/[ ]?\d|[.,]\d)"
 )
 
 
@@ -316,10 +345,15 @@ def short_forms(text: Text, full: list[Citation]) -> list[Citation]:
     for c in full:
         if c.type is not None:
             by_type_num.setdefault((c.type.name, c.key.split("/")[0].split("-")[0]), set()).add(c.key)
+    if not by_type_num:
+        return []  # nothing to key a short form by
+    numbers = {n for _, n in by_type_num}
     taken = sorted((c.start, c.end) for c in full)
     starts = [s for s, _ in taken]
     out: list[Citation] = []
     for m in SHORT.finditer(f):
+        if m.group("num") not in numbers:
+            continue
         k = bisect_right(starts, m.start()) - 1
         if k >= 0 and taken[k][0] <= m.start() < taken[k][1]:
             continue

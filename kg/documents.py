@@ -14,14 +14,16 @@ from functools import cache
 from kg.citations import NUMBER, Citation
 from kg.codes import doc_types, implied_issuer
 from kg.model import Document
-from kg.normalize import Text, clean_surface, fold
+from kg.normalize import LineHeads, Text, clean_surface, fold
 from kg.tables import load_table
 
 # "Số:", "Sb:", "S6", "Luật số:", with markdown emphasis around the number ("Số:**10023** /UBND-KGVX")
-HEADER_NO = re.compile(
-    r"(?m)^[ *#_]*(?:(?:luat|phap lenh|bo luat|nghi quyet|van ban hop nhat)[ ]+(?:so|s\S)[ ]?:|(?:so|s[0-9a-z&]|sb)[ ]?[:.]?)"
+_HEADER_NO = (
+    r"[ *#_]*(?:(?:luat|phap lenh|bo luat|nghi quyet|van ban hop nhat)[ ]+(?:so|s\S)[ ]?:|(?:so|s[0-9a-z&]|sb)[ ]?[:.]?)"
     r"[ *_]*(?=[ *_]*(?:\d|/))"
 )
+HEADER_NO = re.compile("(?m)^" + _HEADER_NO)
+HEADER_LINES = LineHeads(_HEADER_NO)
 MOTTO = [
     re.compile(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h[o0]i\s+ch[uv]\s+ngh[il1]a\s+v[il1][ea]t\s+nam"),
     re.compile(r"[dpb][o0]c\s+l\S{1,3}p\s*-+\s*t\S{1,2}\s+d[o0]\s*-+\s*h[a4]nh\s+ph\S{1,3}c"),
@@ -37,33 +39,28 @@ OPENING = re.compile(
 )
 # what can open the body right after a heading that has no trích yếu of its own
 BODY_START = re.compile(r"^[ *_#]*(?:c\S{1,3}n\s+c\S{1,3}|k[il1]nh\s+g[uw][il1]|chuong\s+i\b|dieu\s+1\b)")
-SIGN_TITLE = re.compile(
-    r"(?m)^[ *_#]*(?:kt\.?|tm\.?|tl\.?|q\.?|tuq\.?)?[ ]*(?:chu tich|pho chu tich|bo truong|thu truong|thu tuong|pho thu tuong|"
+SIGN_TITLE = LineHeads(
+    r"[ *_#]*(?:kt\.?|tm\.?|tl\.?|q\.?|tuq\.?)?[ ]*(?:chu tich|pho chu tich|bo truong|thu truong|thu tuong|pho thu tuong|"
     r"chanh van phong|pho chanh van phong|giam doc|pho giam doc|truong ban|pho truong ban|bi thu|pho bi thu|"
     r"tong bi thu|chu nhiem|vu truong|cuc truong|thu truong co quan)\b"
 )
 RECIPIENTS_HEAD = re.compile(r"(?m)^[ *_#-]*n[o0]\S{0,2}\s+nh\S{1,3}n\s*:")
 
 
-def _type_headings() -> list[tuple[re.Pattern, str]]:
-    out = []
-    for t in sorted(doc_types(), key=lambda t: -len(t.words)):
-        words = t.words.replace("[ ]?", r"\s?").replace(" ", r"\s+")
-        out.append((re.compile(rf"^[ *_#]*(?:{words})[ *_#]*(?::)?[ *_#]*$"), t.name))
-    return out
-
-
-_HEADINGS: list[tuple[re.Pattern, str]] | None = None
+@cache
+def _headings() -> tuple[re.Pattern, list[str]]:
+    """A line that is nothing but a type word ("QUYẾT ĐỊNH", "KẾ HOẠCH:"): one alternation, longest words
+    first, so the first alternative that fits the whole line names the type."""
+    types = sorted(doc_types(), key=lambda t: -len(t.words))
+    words = [t.words.replace("[ ]?", r"\s?").replace(" ", r"\s+") for t in types]
+    alts = "|".join(f"(?P<h{i}>{w})" for i, w in enumerate(words))
+    return re.compile(rf"^[ *_#]*(?:{alts})[ *_#]*(?::)?[ *_#]*$"), [t.name for t in types]
 
 
 def _heading_type(folded_line: str) -> str | None:
-    global _HEADINGS
-    if _HEADINGS is None:
-        _HEADINGS = _type_headings()
-    for pat, name in _HEADINGS:
-        if pat.match(folded_line):
-            return name
-    return None
+    rx, names = _headings()
+    m = rx.match(folded_line)
+    return names[int(m.lastgroup[1:])] if m else None
 
 
 def _lines(text: Text) -> list[tuple[int, int]]:
@@ -91,7 +88,7 @@ def find_documents(text: Text, citations: list[Citation]) -> tuple[list[Document
     lines = _lines(text)
     line_starts = [s for s, _ in lines]
     heads: list[tuple[int, Citation | None, int]] = []  # (line index, number, folded offset of the number)
-    for m in HEADER_NO.finditer(f):
+    for m in HEADER_LINES.finditer(f):
         li = bisect_right(line_starts, m.start()) - 1
         ls, le = lines[li]
         if m.start() - ls > 60:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from kg.model import Mention
@@ -30,9 +31,32 @@ NAMED_TYPES = [
     ("Kế hoạch", r"k[ea&]\s{1,2}ho[a4]ch", False, True),
     ("Hiệp định", r"h[il1][ea]p\s{1,2}d[il1]nh", True, False),
 ]
-_ALT = "|".join(f"(?P<n{i}>{p})" for i, (_, p, _, _) in enumerate(NAMED_TYPES))
-# the leading class lets the regex engine skip ahead to plausible first letters
-TYPE_WORD = re.compile(rf"(?=[blhpcdqk])(?<![a-z])(?:{_ALT})(?![a-z])")
+
+
+def _literal_led(p: str) -> str:
+    # "[dp]e..." as "de...|pe...": when every alternative opens with a plain letter, the regex engine skips
+    # ahead to those letters instead of trying the whole alternation at every position
+    m = re.match(r"\[([a-z]+)\]", p)
+    return "|".join(c + p[m.end() :] for c in m.group(1)) if m else p
+
+
+# The word-start test (no letter before) is made in Python (see type_words): a look-behind in front would
+# cost the skip-ahead above.
+TYPE_WORD = re.compile("(?:" + "|".join(_literal_led(p) for _, p, _, _ in NAMED_TYPES) + r")(?![a-z])")
+_TYPE_EACH = [re.compile(p + r"(?![a-z])") for _, p, _, _ in NAMED_TYPES]
+
+
+def type_words(f: str) -> Iterator[tuple[int, int, int]]:
+    """(start, end, index in NAMED_TYPES) of each type word that starts a word of the folded text."""
+    pos = 0
+    while m := TYPE_WORD.search(f, pos):
+        s = m.start()
+        if s and "a" <= f[s - 1] <= "z":
+            pos = s + 1  # inside a word; a type word may still start after a space within this match
+            continue
+        # the first alternative that matches here is the one the alternation took
+        yield s, m.end(), next(i for i, rx in enumerate(_TYPE_EACH) if rx.match(f, s))
+        pos = m.end()
 ANY_TYPE = re.compile(
     r"^(?:" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"|d[uw]\s{1,2}[a4]n|ngh[il1]\s{1,2}q[uv]y[ea]t|quy ch[ea])"
 )
@@ -76,13 +100,12 @@ def find_named(text: Text, skip: list[tuple[int, int]]) -> list[Named]:
     out: list[Named] = []
     skip = sorted(skip)
     skip_starts = [s for s, _ in skip]
-    for m in TYPE_WORD.finditer(f):
-        k = bisect_right(skip_starts, m.start()) - 1
-        if k >= 0 and skip[k][0] <= m.start() < skip[k][1]:
+    for ms, me, i in type_words(f):
+        k = bisect_right(skip_starts, ms) - 1
+        if k >= 0 and skip[k][0] <= ms < skip[k][1]:
             continue
-        i = next(k for k in range(len(NAMED_TYPES)) if m.group(f"n{k}") is not None)
         tname, _, lower_ok, need_verb = NAMED_TYPES[i]
-        s0, _ = text.span(m.start(), m.end())
+        s0, _ = text.span(ms, me)
         first = o[s0]
         upper = first.isupper()
         # cheapest rejections first: most type words in running text are lower-case or followed by "này"
@@ -90,54 +113,54 @@ def find_named(text: Text, skip: list[tuple[int, int]]) -> list[Named]:
             continue
         if upper and s0 > 0 and o[s0 - 1].isalpha():
             continue
-        if NOT_A_NAME.match(f, m.end()):
+        if NOT_A_NAME.match(f, me):
             continue
-        before = f[max(0, m.start() - 80) : m.start()]
+        before = f[max(0, ms - 80) : ms]
         plural = bool(PLURAL.search(before))
         if not upper and not (plural or LOWER_CUE.search(before)):
             continue
         if LIST_BEFORE.search(before):
             continue  # "các chiến lược, đề án về ...": kinds of document, not one
-        if f[m.end() : m.end() + 2].startswith(",") and ANY_TYPE.match(f[m.end() : m.end() + 40].lstrip(" ,")):
+        if f[me : me + 2].startswith(",") and ANY_TYPE.match(f[me : me + 40].lstrip(" ,")):
             continue  # "các Kế hoạch, Đề án truyền thông": a list of kinds of document
         if need_verb and not IMPLEMENTING.search(before):
             continue
         if tname not in ("Đề án",) and DRAFTING.search(before):
             continue  # the plan a task says to draft is not yet a document
-        pos = m.end()
+        pos = me
         while True:
-            e = END.search(f, pos, min(len(f), m.end() + 400))
+            e = END.search(f, pos, min(len(f), me + 400))
             if e and e.group().startswith("\n") and not is_paragraph_break(f, e.start(), e.end()):
                 pos = e.end()  # a page break inside the name
                 continue
             break
-        end = e.start() if e else min(len(f), m.end() + 250)
-        k = bisect_right(skip_starts, m.end())
+        end = e.start() if e else min(len(f), me + 250)
+        k = bisect_right(skip_starts, me)
         if k < len(skip) and skip[k][0] < end:
             s1, e1 = skip[k]
             # "Chương trình ... thực hiện Nghị quyết số 06-NQ/TW": the programme is named by what it carries out
-            end = e1 if IMPLEMENTING_TAIL.search(f[m.end() : s1]) else s1
+            end = e1 if IMPLEMENTING_TAIL.search(f[me : s1]) else s1
         # a quoted name ends at its closing quote
-        q = f.find('"', m.end(), end + 3)
-        if q != -1 and q - m.end() <= 3:
+        q = f.find('"', me, end + 3)
+        if q != -1 and q - me <= 3:
             q2 = f.find('"', q + 1, q + 300)
             if q2 != -1:
                 end = q2 + 1
-        words = f[m.end() : end].split()
+        words = f[me : end].split()
         if len(words) > MAX_WORDS:
-            end = m.end() + len(" ".join(words[:MAX_WORDS])) + 1
-        while end > m.end() and f[end - 1] in " ,\n-":
+            end = me + len(" ".join(words[:MAX_WORDS])) + 1
+        while end > me and f[end - 1] in " ,\n-":
             end -= 1
-        body = f[m.end() : end].strip()
+        body = f[me : end].strip()
         if len(body) < 4:
             continue
-        name = clean_surface(text.surface(m.start(), end))
+        name = clean_surface(text.surface(ms, end))
         if name.endswith("”") and name.count("“") < name.count("”"):
             name = name[:-1].rstrip()  # the closing quote of a quoted title around it, not of the name
         name = name[0].upper() + name[1:]
         if plural:
             name = "các " + name[0].lower() + name[1:] if not name.startswith(("Luật", "Bộ luật")) else name
-        out.append(Named(m.start(), end, tname, name))
+        out.append(Named(ms, end, tname, name))
     return out
 
 

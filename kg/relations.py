@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator
 
 from kg.model import Document, Mention, Relation
-from kg.normalize import Text
+from kg.normalize import LineHeads, Text
 
 CLAUSE_BREAK = re.compile(
     r";|\t|\.(?=\s)|\n[ ]*\n|\n(?=[ *_#]*(?:[-+•]|\d+(?:\.\d+)*[.)]\s|\d+(?:\.\d+)+\s|[ivx]+\.\s|[a-d]\)\s|c\S{1,3}n\s+c\S{1,3}\s|"
@@ -40,20 +41,67 @@ IMPLEMENT_START = re.compile(
 )
 IMPLEMENT_CUE = re.compile(r"(?:th\S{1,2}c\s+hi\S{1,2}n|tri\S{1,2}n\s+kh\S{1,2}i|b[a4]m\s+s[a4]t)")
 OPENING_CUE = re.compile(r"^[\W_]*(?:th\S{0,2}c\s+hi\S{1,3}n|tri\S{0,2}n\s+kh\S{1,2}i)")
-PURPOSE_HEAD = re.compile(r"(?m)^[ *_#\divxl.)-]*(?:m\S{1,2}c\s+(?:d\S{1,2}ch|ti\S{1,2}u)|ph\S{1,3}ng\s+h\S{1,3}ng)\b")
-SECTION_HEAD = re.compile(r"(?m)^[ *_#]*(?:[ivxl]+|\d+)[.)]?[ ]+\S|^[ *_#]*(?:y\S{1,2}u\s+c\S{1,2}u|nhi\S{1,2}m\s+v)")
+PURPOSE_HEAD = LineHeads(r"[ *_#\divxl.)-]*(?:m\S{1,2}c\s+(?:d\S{1,2}ch|ti\S{1,2}u)|ph\S{1,3}ng\s+h\S{1,3}ng)\b")
+SECTION_HEAD = LineHeads(r"[ *_#]*(?:[ivxl]+|\d+)[.)]?[ ]+\S|[ *_#]*(?:y\S{1,2}u\s+c\S{1,2}u|nhi\S{1,2}m\s+v)")
+OPENING_LINE = LineHeads(r"[ *_#]*(?=th\S{0,2}c\s+hi\S{1,3}n|tri\S{0,2}n\s+kh\S{1,2}i)")
 SELF_CUE = re.compile(r"(?:nay|n\S?y)\s+(?:s\S{0,2}a\s+d|thay\s+th|b[a4]i\s+b)")
 
 
-def _clauses(f: str, start: int, end: int) -> list[tuple[int, int]]:
-    out, pos = [], start
-    for m in CLAUSE_BREAK.finditer(f, start, end):
+def _breaks(f: str, pos: int, end: int) -> Iterator[tuple[int, int]]:
+    for m in CLAUSE_BREAK.finditer(f, pos, end):
         if m.group().startswith("\n") and not is_paragraph_break(f, m.start(), m.end()):
             continue
-        out.append((pos, m.start()))
-        pos = m.end()
+        yield m.span()
+
+
+def clauses(f: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Every clause of ``f[start:end]``."""
+    out, pos = [], start
+    for bs, be in _breaks(f, start, end):
+        out.append((pos, bs))
+        pos = be
     out.append((pos, end))
     return out
+
+
+# the characters a clause break consists of (what its look-aheads read is not part of it)
+_BREAK_CHARS = frozenset(";\t.\n |")
+
+
+def clauses_holding(f: str, start: int, end: int, positions: list[int]) -> Iterator[tuple[int, int]]:
+    """The clauses of ``f[start:end]`` (as :func:`clauses` cuts them) that hold one of the sorted
+    ``positions``, in order.
+
+    Legal texts have a break every few words (tables: every cell), so cutting a whole document costs more
+    than everything done with the clauses that hold a mention. A break is looked for only around each
+    position: scanning from a point no break can straddle (after a character that is never part of one)
+    finds exactly the breaks a scan of the whole document finds there.
+    """
+    floor = start
+    i = bisect_left(positions, start)
+    while i < len(positions) and positions[i] < end:
+        x = positions[i]
+        if f[x] in _BREAK_CHARS:  # not a mention's first character: no shortcut
+            for cs, ce in clauses(f, start, end):
+                if any(cs <= p < ce for p in positions):
+                    yield cs, ce
+            return
+        cs, w = None, x
+        while cs is None:
+            w = max(floor, w - 300)
+            while w > floor and f[w - 1] in _BREAK_CHARS:
+                w -= 1
+            for bs, be in _breaks(f, w, end):
+                if bs >= x:
+                    break
+                cs = be
+            if w == floor and cs is None:
+                cs = floor  # the document's start (later, floor is a break found before, so never here)
+        nxt = next(_breaks(f, x, end), None)
+        ce = nxt[0] if nxt else end
+        yield cs, ce
+        floor = ce
+        i = bisect_left(positions, ce, i)
 
 
 def is_paragraph_break(f: str, s: int, e: int) -> bool:
@@ -104,7 +152,7 @@ def find_relations(
         carry = None
         prev_clause_end = 0
         last_based: int | None = None
-        for cs, ce in _clauses(f, _fold_pos(text, doc.start), _fold_pos(text, doc.end)):
+        for cs, ce in clauses_holding(f, _fold_pos(text, doc.start), _fold_pos(text, doc.end), mpos):
             inside = ms[bisect_left(mpos, cs) : bisect_left(mpos, ce)]
             if not inside:
                 continue
@@ -238,7 +286,7 @@ def _opening_spans(text: Text, documents, mentions, doc_of) -> list[list[tuple[i
     for d in documents:
         spans = []
         fs, fe = _fold_pos(text, d.start), _fold_pos(text, d.end)
-        for m in re.finditer(r"(?m)^[ *_#]*(?=th\S{0,2}c\s+hi\S{1,3}n|tri\S{0,2}n\s+kh\S{1,2}i)", f[fs:fe]):
+        for m in OPENING_LINE.finditer(f[fs:fe]):
             s = fs + m.end()
             # only the first body paragraph counts: nothing but header, title and address lines before it
             before = f[fs:s]

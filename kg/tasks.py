@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 
 from kg.bodies import BodyMatch, body_kind, document_province, find_bodies, split_bodies, word_pattern
 from kg.model import Document, Task
@@ -268,11 +269,8 @@ class _Lines:
         self.text = text
         f = _folded(text)
         self.folded = f.split("\n")
-        self.starts: list[int] = [0]
-        pos = 0
-        for line in self.folded[:-1]:
-            pos += len(line) + 1
-            self.starts.append(pos)
+        # each line start is the previous one plus the line and its "\n"
+        self.starts: list[int] = list(accumulate(map((1).__add__, map(len, self.folded[:-1])), initial=0))
 
     def index_range(self, start: int, end: int) -> tuple[int, int]:
         from bisect import bisect_right
@@ -658,6 +656,12 @@ def _word_rx(w: str) -> str:
     return "[" + re.escape(firsts) + "]" + rest
 
 
+@cache
+def _rest_rx(rest: tuple[str, ...]) -> re.Pattern:
+    """The words still to come of a cut name, as OCR may read them."""
+    return re.compile(r"(?<![a-z0-9&])" + r"[\s,.\-]+".join(_word_rx(w) for w in rest) + r"(?![a-z0-9&])")
+
+
 def _follow_tail(lines: _Lines, head: _Occ, cands, occs: list[_Occ], owner: dict[int, int]) -> bool:
     """Find the rest of a cut name on the next lines of the same row, at the start of a column piece."""
     i = head.line
@@ -675,7 +679,7 @@ def _follow_tail(lines: _Lines, head: _Occ, cands, occs: list[_Occ], owner: dict
         for cname, rest in cands:
             if not rest:
                 continue
-            rx = re.compile(r"(?<![a-z0-9&])" + r"[\s,.\-]+".join(_word_rx(w) for w in rest) + r"(?![a-z0-9&])")
+            rx = _rest_rx(tuple(rest))
             for m in rx.finditer(f):
                 if any(o.line == j and o.start <= m.start() < o.end for o in occs):
                     continue
@@ -829,13 +833,13 @@ def _assignment_tasks(text: Text, lines: _Lines, li0: int, li1: int, ref: str, p
     fs = lines.starts[li0]
     fe = lines.starts[li1] if li1 < len(lines.starts) else len(f)
     out: list[Task] = []
-    for h in _ORG_HEAD.finditer(f, fs, fe):
+    for h in _org_heads(f, fs, fe):
         num = _roman(h.group("num"))
         sec_end = fe
         if re.fullmatch(r"[IVX]+", num):
             # the section runs to the next roman number ("VI." → "VII."), not to an item "i)" of a list
             after = {v: k for k, v in _ROMAN.items()}.get(_ROMAN.get(num, 0) + 1, "")
-            nxt = re.compile(rf"^[ \t#*]*{after.lower()}\.[ \t*]", re.M).search(f, h.end(), fe) if after else None
+            nxt = _roman_head(after).search(f, h.end(), fe) if after else None
             if nxt:
                 sec_end = nxt.start()
         sec_end = _section_stop(f, h.end(), sec_end)
@@ -844,6 +848,27 @@ def _assignment_tasks(text: Text, lines: _Lines, li0: int, li1: int, ref: str, p
         # an unnumbered assignment ("Giao Sở ... chủ trì, phối hợp với ...") in a short letter
         out.extend(_loose_assignments(text, fs, fe, ref, prov))
     return out
+
+
+def _org_heads(f: str, fs: int, fe: int) -> list[re.Match]:
+    """``_ORG_HEAD.finditer(f, fs, fe)`` (``fs`` a line start). A pattern anchored at line starts has no
+    first character for the regex engine to skip to, so it would be tried at every position; its matches
+    are whole lines, ending as ``_ORG_TAIL`` matches (a search with a literal prefix, which is fast), so
+    only those lines are tried."""
+    out: list[re.Match] = []
+    for t in _ORG_TAIL.finditer(f, fs, fe):
+        m = _ORG_HEAD.match(f, f.rfind("\n", fs, t.start()) + 1 or fs, fe)
+        if m:
+            out.append(m)
+    return out
+
+
+_ORG_TAIL = re.compile(r"c hien[ \t*:.]*$", re.M)  # how every _ORG_HEAD line ends
+
+
+@cache
+def _roman_head(after: str) -> re.Pattern:
+    return re.compile(rf"^[ \t#*]*{after.lower()}\.[ \t*]", re.M)
 
 
 def _roman(raw: str) -> str:
@@ -856,9 +881,12 @@ def _roman(raw: str) -> str:
 
 def _section_stop(f: str, start: int, end: int) -> int:
     """The section ends at the closing formula, the list of addressees or the signature."""
-    m = re.compile(r"^[ \t*#-]*(?:n[o0][il1] nh[a-z]n\s*:|tr[a-z]n tr[o0]ng|\*?\*?(?:kt|tm|tl)\.\s|"
-                   r"d[il1][e]u \d+\.|\*\*d[il1][e]u)", re.M).search(f, start, end)
+    m = _SECTION_STOP.search(f, start, end)
     return m.start() if m else end
+
+
+_SECTION_STOP = re.compile(r"^[ \t*#-]*(?:n[o0][il1] nh[a-z]n\s*:|tr[a-z]n tr[o0]ng|\*?\*?(?:kt|tm|tl)\.\s|"
+                           r"d[il1][e]u \d+\.|\*\*d[il1][e]u)", re.M)
 
 
 def _section_items(text: Text, s: int, e: int, num: str, ref: str, prov: str | None) -> list[Task]:
@@ -933,8 +961,11 @@ def _capital(s: str) -> str:
 
 
 def _skip_lead_in(f: str, s: int, e: int) -> int:
-    m = re.compile(r"[\s,]*(?:c[a-z]{1,2}n c[a-z]{1,3}\s+n[a-z0-9]{1,3} dung[^,]{0,40},\s*)?").match(f, s, e)
+    m = _LEAD_IN.match(f, s, e)
     return m.end() if m else s
+
+
+_LEAD_IN = re.compile(r"[\s,]*(?:c[a-z]{1,2}n c[a-z]{1,3}\s+n[a-z0-9]{1,3} dung[^,]{0,40},\s*)?")
 
 
 def _only_bodies(heading: str, text: Text, bodies: list[BodyMatch], s: int) -> bool:
@@ -950,7 +981,7 @@ def _bodies_run(text: Text, pos: int, e: int, prov: str | None) -> list[BodyMatc
     f = _folded(text)
     out: list[BodyMatch] = []
     while True:
-        m = re.compile(r"[\s,;]*(?:va\s+|cac\s+(?=[a-z]))?").match(f, pos, e)
+        m = _RUN_SEP.match(f, pos, e)
         p = m.end() if m else pos
         bms = find_bodies(text, text.to_orig(p), text.to_orig(min(e, p + 250)), province=prov, catch_all=True)
         bms = [b for b in bms if _fpos(text, b.start) <= p + (4 if out else 0)]
@@ -968,6 +999,9 @@ def _bodies_run(text: Text, pos: int, e: int, prov: str | None) -> list[BodyMatc
         pos = _fpos(text, b.end)
 
 
+_RUN_SEP = re.compile(r"[\s,;]*(?:va\s+|cac\s+(?=[a-z]))?")
+
+
 def _names(bodies: list[BodyMatch]) -> list[str]:
     return _dedupe([b.name for b in bodies])
 
@@ -979,16 +1013,49 @@ def _assignment_time(f: str, s: int, e: int) -> str | None:
     m = _CHUNK_TIME.search(f, s, e)
     if m:
         return None  # a deadline inside a duty is the time of that duty, stated in words: kept in the text
-    m = re.compile(r"h[a-z]ng n[a-z]m").search(f, s, e)
+    m = _YEARLY.search(f, s, e)
     if m:
         return "Hằng năm"
     return None
 
 
+_YEARLY = re.compile(r"h[a-z]ng n[a-z]m")
+_GIAO = re.compile(r"(?:^|[.;:]\s+|\n)(?P<cue>giao)\s+", re.M)
+
+
+def _giao_cues(f: str, fs: int, fe: int) -> list[re.Match]:
+    """``_GIAO.finditer(f, fs, fe)``. The pattern begins with a choice of anchors, so the regex engine
+    would try it at every position; every match holds "giao", found by ``str.find``, and can only start
+    at the punctuation before the spaces in front of it, at the line break right before it, or at it."""
+    out: list[re.Match] = []
+    pos = fs  # where the next match may start: the end of the previous one
+    i = f.find("giao", fs, fe)
+    while i >= 0:
+        j = i
+        while j > pos and f[j - 1].isspace():
+            j -= 1
+        if j < i and j - 1 >= pos and f[j - 1] in ".;:":
+            start = j - 1
+        elif i - 1 >= pos and f[i - 1] == "\n":
+            start = i - 1
+        elif i == 0 or f[i - 1] == "\n":
+            start = i
+        else:
+            start = -1
+        m = _GIAO.match(f, start, fe) if start >= 0 else None
+        if m:
+            out.append(m)
+            pos = m.end()
+            i = f.find("giao", pos, fe)
+        else:
+            i = f.find("giao", i + 1, fe)
+    return out
+
+
 def _loose_assignments(text: Text, fs: int, fe: int, ref: str, prov: str | None) -> list[Task]:
     f = _folded(text)
     out: list[Task] = []
-    for m in re.compile(r"(?:^|[.;:]\s+|\n)(?P<cue>giao)\s+", re.M).finditer(f, fs, fe):
+    for m in _giao_cues(f, fs, fe):
         bodies = _bodies_run(text, m.end(), fe, prov)
         if not bodies:
             continue
@@ -1013,11 +1080,14 @@ def _loose_assignments(text: Text, fs: int, fe: int, ref: str, prov: str | None)
 # --- numbered focus tasks of a letter without a table (borderline in the gold) ---------------------------
 
 
+_FOCUS_CUE = re.compile(r"nh[il1][e]m v[uy] tr[o0]ng t[a-z]m")
+
+
 def _focus_tasks(text: Text, lines: _Lines, li0: int, li1: int, ref: str, prov: str | None) -> list[Task]:
     f = _folded(text)
     fs = lines.starts[li0]
     fe = lines.starts[li1] if li1 < len(lines.starts) else len(f)
-    cue = re.compile(r"nh[il1][e]m v[uy] tr[o0]ng t[a-z]m").search(f, fs, fe)
+    cue = _FOCUS_CUE.search(f, fs, fe)
     if not cue:
         return []
     lead_bodies = [b for b in find_bodies(text, text.to_orig(max(fs, cue.start() - 400)), text.to_orig(cue.start()),

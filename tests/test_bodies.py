@@ -240,3 +240,30 @@ def test_find_bodies_is_a_single_pass_over_long_text() -> None:
     t = Text(("Bộ Bộ Sở Sở Ủy ban Ban Cục " * 2000) + "Bộ Tài chính")
     names = [b.name for b in find_bodies(t)]
     assert names[-1] == "Bộ Tài chính"
+
+
+def test_fast_name_scan_equals_the_regex_scan() -> None:
+    # _names_in must give exactly what finditer of the letter-for-letter regex gives, over any range
+    import random
+
+    from kg.bodies import _DANH_SACH, _danh_sach, _matcher, _names_in
+
+    rx = _matcher(True).regex
+    rng = random.Random(3)
+    words = ["bo", "tai", "chinh", "so", "bao", "ubnd", "tinh", "(", ")", "-", ",", " ", "\n", "x", "cac", "co",
+             "quan", "uy", "ban", "nhan", "dan", "&", "thanh", "pho", "ha", "noi", ".", "tp", "danh sach", "/"]
+    for _ in range(3000):
+        f = "".join(rng.choice(words) + rng.choice(["", " ", " ", "\n", ",", "-"]) for _ in range(rng.randrange(1, 15)))
+        fs = rng.randrange(len(f) + 1)
+        fe = rng.randrange(fs, len(f) + 1)
+        assert _names_in(f, fs, fe) == [(m.lastgroup, m.start(), m.end()) for m in rx.finditer(f, fs, fe)]
+        ls = f.rfind("\n", 0, fs) + 1
+        assert [m.span() for m in _danh_sach(f, ls, fe)] == [m.span() for m in _DANH_SACH.finditer(f, ls, fe)]
+
+
+def test_recipients_are_the_same_when_asked_again() -> None:
+    t = sample("001")
+    first = [(b.start, b.end, b.name) for b in find_recipients(t)]
+    again = find_recipients(t)
+    again.clear()  # the caller's list is its own
+    assert [(b.start, b.end, b.name) for b in find_recipients(t)] == first

@@ -269,3 +269,22 @@ def test_find_time(s: str, expected: str) -> None:
 
     got = find_time(fold(s))
     assert got is not None and got[0] == expected
+
+
+def test_cue_scans_equal_the_regex_scans() -> None:
+    # _giao_cues and _org_heads stand for finditer of patterns anchored at line starts: same matches
+    import random
+
+    from kg.tasks import _GIAO, _ORG_HEAD, _giao_cues, _org_heads
+
+    rng = random.Random(5)
+    pieces = ["giao", "giao ", " ", "\n", ".", ";", ":", "\t", "x", "  ", "hien", "1. to chuc thuc hien",
+              "iii. to chuc thuc hien:", "\n\n", "o", "c hien"]
+    for _ in range(5000):
+        f = "".join(rng.choice(pieces) for _ in range(rng.randrange(1, 14)))
+        fs = rng.randrange(len(f) + 1)
+        fe = rng.randrange(fs, len(f) + 1)
+        assert [(m.span(), m.start("cue")) for m in _giao_cues(f, fs, fe)] == \
+            [(m.span(), m.start("cue")) for m in _GIAO.finditer(f, fs, fe)]
+        ls = f.rfind("\n", 0, fs) + 1
+        assert [m.span() for m in _org_heads(f, ls, fe)] == [m.span() for m in _ORG_HEAD.finditer(f, ls, fe)]
