@@ -34,7 +34,6 @@ def extract(files: tuple[str, ...], fmt: str, max_size: float) -> None:
     for standard input. A file that cannot be read gets one error line on stderr and the others go on;
     the exit code is 1 if any input failed.
     """
-    import os
     import sys
 
     from kg.reading import InputError, is_batch
@@ -73,12 +72,7 @@ def extract(files: tuple[str, ...], fmt: str, max_size: float) -> None:
             if bar is not None:
                 bar.update()
     except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, and keep Python from complaining at exit.
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
-        sys.exit(1)
+        _reader_gone()
     finally:
         if bar is not None:
             bar.close()
@@ -122,14 +116,19 @@ def _out(text: str) -> None:
         out.write(text.encode("utf-8"))
         out.flush()
     except BrokenPipeError:
-        import os
-        import sys
+        _reader_gone()
 
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
-        sys.exit(1)
+
+def _reader_gone() -> None:
+    """The reader of stdout went away (``| head``): stop quietly, and keep Python from complaining at exit."""
+    import os
+    import sys
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    sys.exit(1)
 
 
 @main.command()

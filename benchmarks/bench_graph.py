@@ -113,8 +113,8 @@ def bench_corpus(work: Path) -> list[tuple]:
         ("dev corpus: first build", f"{r['seconds']:.1f} s", f"{n / r['seconds']:.1f} docs/s, "
          f"{size / 1e6 / r['seconds']:.2f} M chars/s"),
         ("dev corpus: peak memory (build + workers)", f"{r['peak_rss'] / 2**20:.0f} MB", ""),
-        ("dev corpus: rebuild, nothing changed", f"{again['seconds']:.1f} s", again["stdout"]),
-        ("dev corpus: store", r["stdout"], ""),
+        ("dev corpus: rebuild, nothing changed", f"{again['seconds']:.1f} s", ""),
+        ("dev corpus: store", "", r["stdout"]),
     ]
 
 
@@ -132,7 +132,7 @@ def bench_build(work: Path, n_docs: int) -> list[tuple]:
         (f"build {n_docs:,} generated documents", f"{r['seconds']:.0f} s",
          f"{n_docs / r['seconds']:.0f} docs/s; target < 600 s on 2 cores" + ("" if ok else f" FAILED {r['stderr']}")),
         ("  peak memory (build + workers)", f"{r['peak_rss'] / 2**20:.0f} MB", "target < 2048 MB"),
-        ("  result", r["stdout"], ""),
+        ("  result", "", r["stdout"]),
         ("  store on disk", f"{_du(store) / 2**20:.0f} MB", ""),
     ]
 
@@ -155,17 +155,23 @@ def _params(store) -> dict[str, dict[str, str]]:
         rows = store.select(p + q)
         return rows[0]["k"] if rows else "1/QĐ-TTg"
 
-    directive = one("SELECT ?k WHERE { { SELECT ?d (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x vn:implements ?d } GROUP BY ?d "
-                    "ORDER BY DESC(?n) OFFSET 9 LIMIT 1 } ?d vn:key ?k }")
+    def ranked_directive(offset: int) -> str:
+        return one("SELECT ?k WHERE { { SELECT ?d (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x vn:implements ?d } GROUP BY ?d "
+                   f"ORDER BY DESC(?n) OFFSET {offset} LIMIT 1 }} ?d vn:key ?k }}")
+
+    directive = ranked_directive(9)  # a hub: its tree holds hundreds of documents
+    ordinary = ranked_directive(99)
     # "one document": the 100th most cited (the most cited law has thousands of citers, a list no one reads
     # at interactive speed; the selective target is about documents of ordinary popularity)
     cited = one("SELECT ?k WHERE { { SELECT ?d (COUNT(DISTINCT ?x) AS ?n) WHERE { ?x eli:based_on ?d } GROUP BY ?d "
                 "ORDER BY DESC(?n) OFFSET 99 LIMIT 1 } ?d vn:key ?k }")
     plan = one("SELECT ?k WHERE { ?d vn:hasText ?s ; eli:based_on ?b ; vn:key ?k ; vn:assigns ?t } LIMIT 1")
     body = one("SELECT ?k WHERE { ?t vn:lead ?b . ?b skos:prefLabel ?k } LIMIT 1")
-    print(f"parameters: directive {directive}, cited document {cited}, plan {plan}, body {body}", file=sys.stderr)
+    print(f"parameters: directive {directive} (and {ordinary}), cited document {cited}, plan {plan}, body {body}",
+          file=sys.stderr)
     return {
-        "implementers": {"key": directive}, "trace": {"key": directive}, "provinces-not-implementing": {"key": directive},
+        "implementers": {"key": directive}, "trace": {"key": ordinary}, "trace, hub": {"key": directive},
+        "provinces-not-implementing": {"key": directive},
         "citers": {"key": cited}, "evidence": {"key": cited}, "based-on-chain": {"key": plan},
         "body-tasks": {"body": body},
     }
@@ -257,9 +263,11 @@ def bench_queries(work: Path, n_docs: int, universe: int, repeat: int, rdflib_re
                           f"from citations, {refs:,} unresolved; {quads:,} quads")]
     jobs = []
     results: dict[str, dict] = {}
-    for name, sq in Q.shipped().items():
+    runs = [(name, name, sq) for name, sq in Q.shipped().items()]
+    runs += [(label, label.split(",")[0], Q.shipped()[label.split(",")[0]]) for label in params if "," in label]
+    for name, question, sq in runs:
         prm = params.get(name, {})
-        text, _ = Q.prepare(name, prm)
+        text, _ = Q.prepare(question, prm)
         full = sparql_prefixes() + text
         tags = set(sq.tags)
 

@@ -21,7 +21,7 @@ from kg.codes import (
     implied_issuer,
     lookup_issuer_code,
 )
-from kg.model import Mention
+from kg.model import Mention, mention_at
 from kg.normalize import Text, clean_surface
 
 # A code segment: letters, with OCR debris allowed inside (digits standing for letters, "&" for ê).
@@ -404,20 +404,8 @@ def resolve_damaged(cits: list[Citation]) -> list[Citation]:
 
 
 def to_mention(text: Text, c: Citation) -> Mention:
-    s, e = text.span(c.start, c.end)
-    return Mention(
-        start=s,
-        end=e,
-        line=text.line_of(s),
-        surface=text.original[s:e],
-        key=c.key,
-        type=c.type.name if c.type else _default_type(c),
-        issuer=c.issuer,
-        date=c.date,
-        title=c.title,
-        system=c.system,
-        method=c.method,
-    )
+    return mention_at(text, c.start, c.end, key=c.key, type=c.type.name if c.type else _default_type(c), issuer=c.issuer,
+                      date=c.date, title=c.title, system=c.system, method=c.method)
 
 
 def _default_type(c: Citation) -> str | None:

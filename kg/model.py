@@ -7,7 +7,10 @@ happened on the way, so a graph edge can always point back at the characters tha
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kg.normalize import Text
 
 
 @dataclass
@@ -140,3 +143,9 @@ class Extraction:
         d["tasks"] = [x.to_dict() for x in self.tasks]
         d["bodies"] = [x.to_dict() for x in self.bodies]
         return d
+
+
+def mention_at(text: Text, start: int, end: int, **facts: Any) -> Mention:
+    """A mention of the folded span ``start:end``: offsets, line and surface are the original text's."""
+    s, e = text.span(start, end)
+    return Mention(start=s, end=e, line=text.line_of(s), surface=text.original[s:e], **facts)

@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from kg.model import Mention
+from kg.model import Mention, mention_at
 from kg.normalize import Text, clean_surface
 from kg.relations import is_paragraph_break
 
@@ -165,15 +165,4 @@ def find_named(text: Text, skip: list[tuple[int, int]]) -> list[Named]:
 
 
 def to_mention(text: Text, n: Named) -> Mention:
-    s, e = text.span(n.start, n.end)
-    return Mention(
-        start=s,
-        end=e,
-        line=text.line_of(s),
-        surface=text.original[s:e],
-        key=None,
-        name=n.name,
-        type=n.type,
-        system="named",
-        method="name",
-    )
+    return mention_at(text, n.start, n.end, key=None, name=n.name, type=n.type, system="named", method="name")

@@ -35,7 +35,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.identity import DEFAULT_BASE, RDF, VN, sparql_prefixes
+from kg.identity import DEFAULT_BASE, RDF, VN, Identity, sparql_prefixes
 
 POINTER = "legalkg-store.json"
 FORMAT_VERSION = 1
@@ -121,11 +121,11 @@ class GraphStore:
 
     @property
     def meta_graph(self) -> str:
-        return f"{self.base}graph/meta"
+        return Identity(self.base).meta_graph
 
     @property
     def derived_graph(self) -> str:
-        return f"{self.base}graph/derived"
+        return Identity(self.base).derived_graph
 
     def query(self, sparql: str, *, substitutions: dict[str, Any] | None = None, union: bool = True) -> Any:
         """Run a SPARQL query; ``substitutions`` binds variables to RDF terms (never pasted into the text)."""

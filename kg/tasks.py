@@ -889,16 +889,20 @@ _SECTION_STOP = re.compile(r"^[ \t*#-]*(?:n[o0][il1] nh[a-z]n\s*:|tr[a-z]n tr[o0
                            r"d[il1][e]u \d+\.|\*\*d[il1][e]u)", re.M)
 
 
-def _section_items(text: Text, s: int, e: int, num: str, ref: str, prov: str | None) -> list[Task]:
-    f = _folded(text)
-    items = list(_ITEM.finditer(f, s, e))
-    # items must count 1, 2, 3 ...
+def _counted_items(f: str, s: int, e: int) -> list[re.Match[str]]:
+    """The numbered items of ``f[s:e]`` that count 1, 2, 3 ... (other numbers are sub-items or quotes)."""
     seq = []
     want = 1
-    for m in items:
+    for m in _ITEM.finditer(f, s, e):
         if int(m.group("num")) == want:
             seq.append(m)
             want += 1
+    return seq
+
+
+def _section_items(text: Text, s: int, e: int, num: str, ref: str, prov: str | None) -> list[Task]:
+    f = _folded(text)
+    seq = _counted_items(f, s, e)
     out: list[Task] = []
     prefix = num if re.fullmatch(r"[IVX]+", num) else None
     for k, m in enumerate(seq):
@@ -1094,13 +1098,7 @@ def _focus_tasks(text: Text, lines: _Lines, li0: int, li1: int, ref: str, prov: 
                                           province=prov) if b.kind in ("collective", "provincial-committee")]
     lead = [lead_bodies[-1].name] if lead_bodies else []
     stop = _section_stop(f, cue.end(), fe)
-    items = list(_ITEM.finditer(f, cue.end(), stop))
-    seq = []
-    want = 1
-    for m in items:
-        if int(m.group("num")) == want:
-            seq.append(m)
-            want += 1
+    seq = _counted_items(f, cue.end(), stop)
     out = []
     for k, m in enumerate(seq):
         ie = seq[k + 1].start() if k + 1 < len(seq) else stop
