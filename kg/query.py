@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import re
@@ -193,13 +194,15 @@ _MARKER = re.compile(r"(?m)^[ \t]*#[ \t]*@params\b(?P<names>[^\n]*)$")
 
 
 def _values_block(values: dict[str, Any]) -> str:
+    # a list binds its variable to any of its terms: one row per combination
     names = " ".join(f"?{k}" for k in values)
-    terms = " ".join(str(v) for v in values.values())
-    return f"VALUES ({names}) {{ ({terms}) }}"
+    choices = [v if isinstance(v, (list, tuple)) else [v] for v in values.values()]
+    rows = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in itertools.product(*choices))
+    return f"VALUES ({names}) {{ {rows} }}"
 
 
 def bind_params(query: str, values: dict[str, Any]) -> str:
-    """Bind variables to RDF terms with ``VALUES`` blocks.
+    """Bind variables to RDF terms (or to any of a list of terms) with ``VALUES`` blocks.
 
     A block goes where a ``# @params NAME ...`` comment line stands (inside a sub-select, whose
     variables the outer query cannot bind), for the names it lists (all when it lists none); the

@@ -19,12 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.identity import lookup_form, sparql_prefixes
-
-TRACE_RELATIONS = {
-    "https://legalkg.org/ns#implements": "implements",
-    "https://legalkg.org/ns#guides": "guides",
-    "http://data.europa.eu/eli/ontology#based_on": "based_on",
-}
+from kg.query import bind_params, shipped
 
 
 class UnknownKey(LookupError):
@@ -97,21 +92,13 @@ def trace(store: Any, key: str, *, depth: int | None = None) -> list[TraceNode]:
     roots = _roots(store, key)
     if not roots:
         raise UnknownKey(key, nearest_keys(store, key))
-    p = sparql_prefixes()
-    edges_q = p + (
-        "SELECT DISTINCT ?child ?p ?parent WHERE { " + _values("root", roots) + " "
-        "?parent (vn:implements|vn:guides|eli:based_on)* ?root . "
-        # one UNION branch per relation, not VALUES ?p: with ?p a variable the engine joins on all
-        # three predicates at once and a hub's tree (a thousand edges) takes twice as long
-        "{ ?child vn:implements ?parent BIND(vn:implements AS ?p) } "
-        "UNION { ?child vn:guides ?parent BIND(vn:guides AS ?p) } "
-        "UNION { ?child eli:based_on ?parent BIND(eli:based_on AS ?p) } }"
-    )
+    # the edges are the shipped `trace` question's, with the roots found here bound in place of its key
+    edges_q = sparql_prefixes() + bind_params(shipped()["trace"].text, {"root": [ox.NamedNode(r) for r in roots]})
     children: dict[str, dict[str, list[str]]] = {}
     for r in store.select(edges_q):
         if r["child"] == r["parent"]:
             continue
-        children.setdefault(r["parent"], {}).setdefault(r["child"], []).append(TRACE_RELATIONS[r["p"]])
+        children.setdefault(r["parent"], {}).setdefault(r["child"], []).append(r["relation"])
     nodes = {r for r in roots} | set(children) | {c for cs in children.values() for c in cs}
     info = _describe(store, sorted(nodes))
     tasks = _tasks(store, sorted(nodes))

@@ -56,6 +56,18 @@ def test_implementers_directly_or_through_a_chain(store):
     assert set(run(store, "implementers", key="57-kl/tw").column("number")) == numbers
 
 
+def test_a_list_binds_a_variable_to_any_of_its_terms(store):
+    # how `legalkg trace` runs the shipped trace question from several roots at once
+    def edges(*keys):
+        text = Q.bind_params(Q.shipped()["trace"].text, {"key": [ox.Literal(lookup_form(k)) for k in keys]})
+        return {(r["child"].value, r["parent"].value) for r in store.store.query(
+            text, use_default_graph_as_union=True, prefixes=Q.PREFIXES)}
+
+    one, other = edges("57-KL/TW"), edges("1486/QĐ-TTg")
+    assert one and other and not one & other
+    assert edges("57-KL/TW", "1486/QĐ-TTg") == one | other
+
+
 def test_citers(store):
     r = run(store, "citers", key="1486/QD-TTg")
     rows = {(x["number"], x["relation"]) for x in r.records()}
