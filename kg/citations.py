@@ -332,9 +332,10 @@ def text_fold_pos(text: Text, orig: int) -> int:
 # citation of the same type and number elsewhere in the text.
 _AFTER = ["s", "so", "s0", "s6", "sd", "sb", "s&", "s§", ")", "dinh", "tu", "quyet", "thi", "luan", "hoach", "dan", "trinh"]
 # a bare number right after "số" or after the last syllable of a type word; the look-behinds keep the
-# regex from stopping at every other number in the text ("Điều 5", "khoản 2")
+# regex from stopping at every other number in the text ("Điều 5", "khoản 2"). Each ends in a space before
+# the digit; testing that alone first rejects most digits (inside numbers and dates) in one step.
 SHORT = re.compile(
-    r"(?P<num>\d(?:" + "|".join(f"(?<=[^a-z]{re.escape(w)} \\d)" for w in _AFTER) + r")"
+    r"(?P<num>\d(?<= \d)(?:" + "|".join(f"(?<=[^a-z]{re.escape(w)} \\d)" for w in _AFTER) + r")"
     r"\d{0,5})(?![\w/]|-[a-z]|[ ]?/[ ]?\d|[.,]\d)"
 )
 

@@ -33,17 +33,18 @@ NAMED_TYPES = [
 ]
 
 
-def _literal_led(p: str) -> str:
+def _literal_led(p: str, i: int) -> str:
     # "[dp]e..." as "de...|pe...": when every alternative opens with a plain letter, the regex engine skips
-    # ahead to those letters instead of trying the whole alternation at every position
+    # ahead to those letters instead of trying the whole alternation at every position. An empty group at
+    # the end of each names the type it reads (a group around the letters would hide them from the skip).
     m = re.match(r"\[([a-z]+)\]", p)
-    return "|".join(c + p[m.end() :] for c in m.group(1)) if m else p
+    heads = [(c, p[m.end() :]) for c in m.group(1)] if m else [("", p)]
+    return "|".join(f"{c}{rest}(?P<t{i}_{j}>)" for j, (c, rest) in enumerate(heads))
 
 
 # The word-start test (no letter before) is made in Python (see type_words): a look-behind in front would
 # cost the skip-ahead above.
-TYPE_WORD = re.compile("(?:" + "|".join(_literal_led(p) for _, p, _, _ in NAMED_TYPES) + r")(?![a-z])")
-_TYPE_EACH = [re.compile(p + r"(?![a-z])") for _, p, _, _ in NAMED_TYPES]
+TYPE_WORD = re.compile("(?:" + "|".join(_literal_led(p, i) for i, (_, p, _, _) in enumerate(NAMED_TYPES)) + r")(?![a-z])")
 
 
 def type_words(f: str) -> Iterator[tuple[int, int, int]]:
@@ -55,7 +56,7 @@ def type_words(f: str) -> Iterator[tuple[int, int, int]]:
             pos = s + 1  # inside a word; a type word may still start after a space within this match
             continue
         # the first alternative that matches here is the one the alternation took
-        yield s, m.end(), next(i for i, rx in enumerate(_TYPE_EACH) if rx.match(f, s))
+        yield s, m.end(), int(m.lastgroup[1:].partition("_")[0])  # type: ignore[index]
         pos = m.end()
 ANY_TYPE = re.compile(
     r"^(?:" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"|d[uw]\s{1,2}[a4]n|ngh[il1]\s{1,2}q[uv]y[ea]t|quy ch[ea])"

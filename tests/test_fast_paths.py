@@ -85,3 +85,49 @@ def test_clauses_around_mentions_are_the_clauses_of_the_whole_text(corpus):
             pos = sorted(rng.sample(words, min(k, len(words))))
             want = [(cs, ce) for cs, ce in clauses(f, s, e) if any(cs <= p < ce for p in pos)]
             assert list(clauses_holding(f, s, e, pos)) == want
+
+
+def test_type_words_are_what_a_word_start_pattern_finds(corpus):
+    # the scan tests the word start in Python and reads the type from a marker group; the plain pattern
+    # says both in the regex: a look-behind, and one group per type
+    from kg.named import NAMED_TYPES, type_words
+
+    plain = re.compile(r"(?<![a-z])(?:" + "|".join(f"(?P<t{i}>{p})" for i, (_, p, _, _) in enumerate(NAMED_TYPES))
+                       + r")(?![a-z])")
+    seen = set()
+    for doc in corpus[:120]:
+        f = fold(doc["text"])
+        want = [(m.start(), m.end(), int(m.lastgroup[1:])) for m in plain.finditer(f)]
+        assert list(type_words(f)) == want
+        seen.update(i for _, _, i in want)
+    assert len(seen) >= 8  # most types occur, including the ones split by first letter ("[dp]e an")
+
+
+def test_short_form_pattern_with_its_space_test_first(corpus):
+    from kg.citations import _AFTER, SHORT
+
+    plain = re.compile(r"(?P<num>\d(?:" + "|".join(f"(?<=[^a-z]{re.escape(w)} \\d)" for w in _AFTER) + r")"
+                       r"\d{0,5})(?![\w/]|-[a-z]|[ ]?/[ ]?\d|[.,]\d)")
+    total = 0
+    for doc in corpus:
+        f = fold(doc["text"])
+        want = [m.span() for m in plain.finditer(f)]
+        assert [m.span() for m in SHORT.finditer(f)] == want
+        total += len(want)
+    assert total > 1000
+
+
+def test_clean_text_test_counts_like_a_character_class(corpus):
+    from kg.bodies import _COMPLEX_VOWELS, is_clean
+
+    cls = re.compile(f"[{_COMPLEX_VOWELS}]")
+    verdicts = set()
+    for doc in corpus[:100] + [{"text": unicodedata.normalize("NFD", corpus[0]["text"])}]:
+        t = Text(doc["text"])
+        if len(t.original) < 1000:
+            continue
+        sample = t.original[:50_000]
+        want = len(cls.findall(sample)) > 0.06 * len(sample)
+        assert is_clean(t) == want
+        verdicts.add(want)
+    assert verdicts == {True, False}  # the decomposed copy has no precomposed vowels left
