@@ -258,20 +258,31 @@ def build(
                         st.remove_graph(ox.NamedNode(known[e["key"]]["graph"]))
                 t1 = time.time()
                 for part in sorted(parts):
-                    st.bulk_load(path=part, format=ox.RdfFormat.N_QUADS)
+                    # lenient: the workers wrote these files with QuadWriter, whose IRIs and literals are
+                    # valid by construction; checking them again costs a sixth of the load
+                    st.bulk_load(path=part, format=ox.RdfFormat.N_QUADS, lenient=True)
                 onto = ox.NamedNode(f"{base}graph/ontology")
                 st.remove_graph(onto)
                 st.load(vocabulary_nquads(base), format=ox.RdfFormat.N_QUADS)
                 _update_meta(st, base, entries)
+                gs = GraphStore(st, path=w.root, base=base)
+                st.remove_graph(ox.NamedNode(gs.derived_graph))
+                t2 = time.time()
+                if progress:
+                    print("optimizing the store ...", file=sys.stderr, end="\r")
+                # compacted before the cross-file questions, not at the commit: a bulk load leaves its
+                # quads in overlapping runs, and those questions read the whole store twice as fast once
+                # they are merged; what is written after (derived graph, store size) is small
+                st.optimize()
+                t3 = time.time()
                 if progress:
                     print("computing cross-file facts ...", file=sys.stderr, end="\r")
-                t2 = time.time()
-                refresh_derived(GraphStore(st, path=w.root, base=base))
-                t3 = time.time()
+                refresh_derived(gs)
+                t4 = time.time()
                 report.triples = len(st)
                 report.graphs = _count_source_graphs(st, base)
-                report.version = w.commit()
-                report.timings.update(load=t2 - t1, derived=t3 - t2, commit=time.time() - t3)
+                report.version = w.commit(optimize=False)
+                report.timings.update(load=t2 - t1, optimize=t3 - t2, derived=t4 - t3, commit=time.time() - t4)
             else:
                 view = w.current_view()
                 if view is not None:
@@ -373,13 +384,32 @@ def refresh_derived(gs: GraphStore) -> int:
     st = gs.store
     st.remove_graph(ox.NamedNode(derived))
     w = _FileWriter(derived)
-    p = sparql_prefixes()
     A = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
-    own = {r["d"].value for r in gs.query(p + "SELECT DISTINCT ?d WHERE { ?d vn:hasText ?s }")}
+    # every question at once (the longest first): Oxigraph evaluates without holding the GIL, so on two
+    # cores they take about half the time they take one after the other
+    vote_q = ("SELECT ?doc ?v (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m vn:refersTo ?doc ; {} ?v }} GROUP BY ?doc ?v")
+    answers = _select_all(gs, {
+        "excerpt": "SELECT ?doc (MIN(CONCAT(?name, '\\u0001', STR(10000000 + ?line), '\\u0001', ?ev)) AS ?first) "
+                   "WHERE { ?m vn:refersTo ?doc ; vn:evidenceText ?ev ; vn:sourceFile/vn:sourceName ?name ; "
+                   "vn:line ?line } GROUP BY ?doc",
+        "cited": """SELECT ?n ?k ?nm ?why (COUNT(?m) AS ?c) WHERE { ?m vn:refersTo ?n .
+            OPTIONAL { ?m vn:statedKey ?k } OPTIONAL { ?m vn:statedName ?nm } OPTIONAL { ?m vn:unresolvedBecause ?why }
+            } GROUP BY ?n ?k ?nm ?why""",
+        # per graph: joining the type and the label of a body across the union would pair every file's copy
+        # of one with every file's copy of the other
+        "labels": ("SELECT ?b ?l (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?b a org:Organization ; rdfs:label ?l } } "
+                   "GROUP BY ?b ?l", False),
+        **{prop: vote_q.format(prop) for prop in ("vn:statedDate", "vn:statedIssuer", "vn:statedTitle", "vn:statedType")},
+        "lookup": "SELECT DISTINCT ?d ?k ?y WHERE { ?d vn:hasText ?s ; vn:lookupKey ?k . OPTIONAL { ?d vn:year ?y } }",
+        "own": "SELECT DISTINCT ?d WHERE { ?d vn:hasText ?s }",
+        "units": "SELECT DISTINCT ?b WHERE { ?b a org:OrganizationalUnit }",
+        "issuers": "SELECT DISTINCT ?d ?b WHERE { ?d eli:passed_by ?b }",
+    })
+
+    own = {r["d"].value for r in answers.pop("own")}
     lookup_docs: dict[str, set[tuple[str, int | None]]] = defaultdict(set)
-    q = "SELECT DISTINCT ?d ?k ?y WHERE { ?d vn:hasText ?s ; vn:lookupKey ?k . OPTIONAL { ?d vn:year ?y } }"
-    for r in gs.query(p + q):
+    for r in answers.pop("lookup"):
         lookup_docs[r["k"].value].add((r["d"].value, int(r["y"].value) if r["y"] is not None else None))
 
     def best(c: Counter[str]) -> str:
@@ -389,9 +419,7 @@ def refresh_derived(gs: GraphStore) -> int:
     keys: dict[str, Counter[str]] = defaultdict(Counter)
     names: dict[str, Counter[str]] = defaultdict(Counter)
     whys: dict[str, Counter[str]] = defaultdict(Counter)
-    rows = gs.query(p + """SELECT ?n ?k ?nm ?why (COUNT(?m) AS ?c) WHERE { ?m vn:refersTo ?n .
-        OPTIONAL { ?m vn:statedKey ?k } OPTIONAL { ?m vn:statedName ?nm } OPTIONAL { ?m vn:unresolvedBecause ?why }
-        } GROUP BY ?n ?k ?nm ?why""")
+    rows = answers.pop("cited")
     for r in rows:
         n = r["n"].value
         if n in own:
@@ -450,10 +478,8 @@ def refresh_derived(gs: GraphStore) -> int:
 
     # 2. what the citing words state about documents known only from citations
     def votes(prop: str) -> dict[str, Counter[str]]:
-        rows = gs.query(p + f"SELECT ?doc ?v (COUNT(DISTINCT ?m) AS ?n) WHERE {{ ?m vn:refersTo ?doc ; {prop} ?v }} "
-                        "GROUP BY ?doc ?v")
         out: dict[str, Counter[str]] = defaultdict(Counter)
-        for r in rows:
+        for r in answers.pop(prop):
             d = r["doc"].value
             if d not in own:
                 out[d][_term_key(r["v"])] += int(r["n"].value)
@@ -483,10 +509,7 @@ def refresh_derived(gs: GraphStore) -> int:
     for doc, tname in key_type.items():  # the number's type code says more than the word before it
         w.add(doc, VN + "typeName", lit(tname, lang="vi"))
     # the first citing sentence (by source name and line, for a stable choice)
-    rows = gs.query(p + "SELECT ?doc (MIN(CONCAT(?name, '\\u0001', STR(10000000 + ?line), '\\u0001', ?ev)) AS ?first) "
-                    "WHERE { ?m vn:refersTo ?doc ; vn:evidenceText ?ev ; vn:sourceFile/vn:sourceName ?name ; "
-                    "vn:line ?line } GROUP BY ?doc")
-    for r in rows:
+    for r in answers.pop("excerpt"):
         d = r["doc"].value
         if d not in own and r["first"] is not None:
             w.add(d, VN + "excerpt", lit(r["first"].value.split("\u0001", 2)[-1], lang="vi"))
@@ -499,12 +522,9 @@ def refresh_derived(gs: GraphStore) -> int:
 
     # 4. bodies: one preferred label, lookup keys for every name, the province
     labels: dict[str, Counter[str]] = defaultdict(Counter)
-    # per graph: joining the type and the label of a body across the union would pair every file's copy
-    # of one with every file's copy of the other
-    q = "SELECT ?b ?l (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?b a org:Organization ; rdfs:label ?l } } GROUP BY ?b ?l"
-    for r in gs.query(p + q, union=False):
+    for r in answers.pop("labels"):
         labels[r["b"].value][_term_key(r["l"])] += int(r["n"].value)
-    units = {r["b"].value for r in gs.query(p + "SELECT DISTINCT ?b WHERE { ?b a org:OrganizationalUnit }")}
+    units = {r["b"].value for r in answers.pop("units")}
     pref_of: dict[str, str] = {}
     for b, c in labels.items():
         if b not in units:
@@ -527,8 +547,9 @@ def refresh_derived(gs: GraphStore) -> int:
             w.add(b, VN + "province", lit(slug_))
             w.add(b, VN + "provinceName", lit(shown, lang="vi"))
     # 5. the issuer's name on every document, one hop away (queries and views read it without a join)
-    for r in gs.query(p + "SELECT DISTINCT ?d ?b WHERE { ?d eli:passed_by ?b }"):
+    for r in answers.pop("issuers"):
         issuer_of.setdefault(r["d"].value, r["b"].value)
+    assert not answers, f"unused answers: {sorted(answers)}"
     for d, b in issuer_of.items():
         if b in pref_of:
             w.add(d, VN + "issuerName", pref_of[b])
@@ -536,10 +557,25 @@ def refresh_derived(gs: GraphStore) -> int:
     path = w.close()
     try:
         if n:
-            st.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
+            st.bulk_load(path=path, format=ox.RdfFormat.N_QUADS, lenient=True)  # our own writer's output
     finally:
         os.unlink(path)
     return n
+
+
+def _select_all(gs: GraphStore, questions: dict[str, str | tuple[str, bool]]) -> dict[str, list[Any]]:
+    """The solutions of independent SELECT questions (text, or (text, union)), evaluated in parallel
+    threads; each question gets the usual prefixes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    p = sparql_prefixes()
+
+    def run(q: str | tuple[str, bool]) -> list[Any]:
+        text, union = (q, True) if isinstance(q, str) else q
+        return list(gs.query(p + text, union=union))
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        return dict(zip(questions, pool.map(run, questions.values()), strict=True))
 
 
 class _FileWriter:

@@ -372,10 +372,15 @@ def _has_table(name: str) -> bool:
 NAME_LINE = re.compile(r"^[ *_#]*([A-ZĐÀ-Ỹ][^\W\d_]+(?:[ ]+[A-ZĐÀ-Ỹ][^\W\d_]+){1,4})[ *_]*\d{0,3}[ ]*$")
 
 
+@cache
+def _surnames() -> frozenset[str]:
+    return frozenset(fold(s) for s in load_table("surnames")["surnames"]) if _has_table("surnames") else frozenset()
+
+
 def _signer(text: Text, fs: int, fe: int) -> str | None:
     """The signer: the personal name printed under the signature title (KT. THỦ TƯỚNG / PHÓ THỦ TƯỚNG)."""
     f = text.folded
-    surnames = {fold(s) for s in load_table("surnames")["surnames"]} if _has_table("surnames") else set()
+    surnames = _surnames()
     for m in SIGN_TITLE.finditer(f, fs, fe):
         pos = m.end()
         for _ in range(12):

@@ -97,6 +97,7 @@ _SPACES = re.compile(r"\s+")
 _LEADING_ZEROS = re.compile(r"^0+(?=\d)")
 
 
+@lru_cache(maxsize=65536)  # a pure function of names that repeat across a build's documents
 def slug(text: str, max_len: int = 80) -> str:
     """A readable, IRI-safe slug of a Vietnamese string (accents folded, đ → d); long ones get a hash."""
     s = re.sub(r"[^0-9a-z]+", "-", fold(unicodedata.normalize("NFC", text))).strip("-")
@@ -232,6 +233,7 @@ _PLACE_RE = re.compile(
 _NOT_PLACE = re.compile(r"^(?:uy|thanh|cac|va|hoi|truc|nha|nhan|doan|thuoc|lien|ngoai|doi|hanh|dan)\b")
 
 
+@lru_cache(maxsize=65536)  # a pure function of names that repeat across a build's documents
 def place_of(name: str | None) -> str | None:
     """The place in a body's name, as a slug: ``Ủy ban nhân dân tỉnh Bình Định`` → ``binh-dinh``.
 
@@ -266,6 +268,7 @@ def place_of(name: str | None) -> str | None:
     return "-".join(seen)
 
 
+@lru_cache(maxsize=65536)  # a pure function of names that repeat across a build's documents
 def province_of(name: str | None) -> tuple[str, str] | None:
     """The province (or centrally-run city) a body's name places it in: (slug, name as written), e.g.
     ``Ủy ban nhân dân huyện Tuy Phước, tỉnh Bình Định`` → ``("binh-dinh", "Bình Định")``."""
@@ -292,6 +295,7 @@ def province_of(name: str | None) -> tuple[str, str] | None:
 _PHRASE = re.compile(r"(?<![a-z])(?<!cac )(?:tinh|thanh pho|tp\.?|huyen|quan|thi xa)\s+(?!uy\b)[a-z]")
 
 
+@lru_cache(maxsize=65536)  # a pure function of names that repeat across a build's documents
 def place_phrase(name: str | None) -> str | None:
     """How a body's name says its place: ``Ủy ban nhân dân tỉnh Bình Định`` → ``tỉnh Bình Định``,
     ``Tỉnh ủy Kiên Giang`` → ``tỉnh Kiên Giang``. None when it names no place."""
@@ -490,6 +494,7 @@ _LOCAL_BODY = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # a pure function of names that repeat across a build's documents
 def is_local_body_name(name: str) -> bool:
     """Whether a body's name, said without a place, still means one province's body (a Sở, a Ban of the
     Tỉnh ủy, the collective "Các sở, ban, ngành")."""

@@ -6,11 +6,23 @@ happened on the way, so a graph edge can always point back at the characters tha
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kg.normalize import Text
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _as_dict(obj: Any) -> dict[str, Any]:
+    """What ``dataclasses.asdict`` gives for these flat records (strings, numbers, lists of strings or
+    pairs), without its recursive deep copy, which cost a tenth of a build's extraction time."""
+    return {n: list(v) if isinstance(v, list) else v for n in _field_names(type(obj)) for v in (getattr(obj, n),)}
 
 
 @dataclass
@@ -33,7 +45,7 @@ class Mention:
     confidence: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)
 
 
 @dataclass
@@ -62,7 +74,7 @@ class Document:
         return self.key or self.title or f"document@{self.first_line}"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)
 
 
 @dataclass
@@ -81,7 +93,7 @@ class Relation:
     confidence: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = _as_dict(self)
         d["from"] = d.pop("source")
         d["to"] = d.pop("target")
         return d
@@ -102,7 +114,7 @@ class Task:
     end: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _as_dict(self)
 
 
 @dataclass
@@ -117,7 +129,7 @@ class Body:
     spans: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = _as_dict(self)
         d["spans"] = [list(s) for s in self.spans]
         return d
 

@@ -222,10 +222,13 @@ class _Lines:
         return out[:limit] or None
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
 def _clean(s: str | None) -> str | None:
     if s is None:
         return None
-    s = re.sub(r"\s+", " ", str(s)).strip()
+    s = _SPACE_RUN.sub(" ", str(s)).strip()
     return s or None
 
 
