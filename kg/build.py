@@ -85,16 +85,29 @@ def _init_worker(base: str, extractor: Any = None, outdir: str | None = None) ->
     _OUT = None
 
 
+# The bulk loader's memory grows with the size of the file it is given: measured, about 1.05 GB for
+# 250 MB of N-Quads, 1.55 GB for 500 MB and 1.75 GB for 2 GB. Files of 512 MB load as fast as one big one
+# (smaller ones are slower per byte) and keep the build under 2 GB.
+PART_BYTES = 512 * 2**20
+_PARTS_WRITTEN = 0
+
+
 def _write_part(nquads: str) -> str:
-    """Append a graph to this process's part file (workers write their output themselves: sending
+    """Append a graph to this process's current part file (workers write their output themselves: sending
     every graph back through a pipe would make the parent the bottleneck). Returns the file's path."""
-    global _OUT
+    global _OUT, _PARTS_WRITTEN
     if _OUT is None:
         assert _OUTDIR is not None
-        _OUT = open(os.path.join(_OUTDIR, f"part-{os.getpid()}.nq"), "a", encoding="utf-8")  # noqa: SIM115
-    _OUT.write(nquads)
-    _OUT.flush()  # pool workers end with os._exit: nothing buffered may be left behind
-    return _OUT.name
+        _PARTS_WRITTEN += 1
+        name = f"part-{os.getpid()}-{_PARTS_WRITTEN:04d}.nq"
+        _OUT = open(os.path.join(_OUTDIR, name), "a", encoding="utf-8")  # noqa: SIM115
+    out = _OUT
+    out.write(nquads)
+    out.flush()  # pool workers end with os._exit: nothing buffered may be left behind
+    if out.tell() >= PART_BYTES:
+        out.close()
+        _OUT = None
+    return out.name
 
 
 def _default_extractor(text: str, path: str) -> dict[str, Any]:
@@ -257,10 +270,10 @@ def build(
                     elif e["key"] in known and known[e["key"]]["graph"] != e["graph"]:
                         st.remove_graph(ox.NamedNode(known[e["key"]]["graph"]))
                 t1 = time.time()
+                _release_memory()  # the bulk loader holds about 1.8 GB: what extraction left behind goes first
                 for part in sorted(parts):
-                    # lenient: the workers wrote these files with QuadWriter, whose IRIs and literals are
-                    # valid by construction; checking them again costs a sixth of the load
-                    st.bulk_load(path=part, format=ox.RdfFormat.N_QUADS, lenient=True)
+                    # not lenient: skipping the checks saves a tenth of the load but holds 140 MB more
+                    st.bulk_load(path=part, format=ox.RdfFormat.N_QUADS)
                 onto = ox.NamedNode(f"{base}graph/ontology")
                 st.remove_graph(onto)
                 st.load(vocabulary_nquads(base), format=ox.RdfFormat.N_QUADS)
@@ -321,6 +334,22 @@ def _run(items: Iterator[tuple[str, str, str, dict[str, Any], str]], jobs: int, 
     ctx = mp.get_context("spawn")
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(base, extractor, outdir)) as pool:
         yield from pool.imap_unordered(extract_source, items, chunksize=8)
+
+
+def _release_memory() -> None:
+    """Give memory freed by Python back to the system: glibc keeps freed blocks for reuse by the same
+    process, so the memory a large extraction loop touched stays counted until trimmed."""
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import ctypes.util
+
+        try:
+            ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass  # another C library: nothing to trim
 
 
 def _update_meta(st: ox.Store, base: str, entries: list[dict[str, str]]) -> None:
@@ -557,7 +586,7 @@ def refresh_derived(gs: GraphStore) -> int:
     path = w.close()
     try:
         if n:
-            st.bulk_load(path=path, format=ox.RdfFormat.N_QUADS, lenient=True)  # our own writer's output
+            st.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
     finally:
         os.unlink(path)
     return n
