@@ -322,14 +322,12 @@ class StoreWriter:
         """The new version as a GraphStore (for queries while building)."""
         return GraphStore(self.begin(), path=self.root, base=self.base or DEFAULT_BASE)
 
-    def commit(self, *, optimize: bool = True) -> str:
-        """Make the new version current (atomic rename of the pointer). Returns its name. ``optimize``
-        compacts the store first; a writer that already compacted after its large writes skips it."""
+    def commit(self) -> str:
+        """Make the new version current (atomic rename of the pointer). Returns its name."""
         if self.store is None or self.staging is None:
             raise StoreError("nothing to commit")
         self.store.flush()
-        if optimize:
-            self.store.optimize()
+        self.store.optimize()
         self.store = None  # closes RocksDB
         import gc
 
