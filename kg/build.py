@@ -270,7 +270,7 @@ def build(
                     elif e["key"] in known and known[e["key"]]["graph"] != e["graph"]:
                         st.remove_graph(ox.NamedNode(known[e["key"]]["graph"]))
                 t1 = time.time()
-                _release_memory()  # the bulk loader holds about 1.8 GB: what extraction left behind goes first
+                _release_memory()  # the bulk loader needs up to 1.6 GB: what extraction left behind goes first
                 for part in sorted(parts):
                     # not lenient: skipping the checks saves a tenth of the load but holds 140 MB more
                     st.bulk_load(path=part, format=ox.RdfFormat.N_QUADS)
