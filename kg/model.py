@@ -22,7 +22,11 @@ def _field_names(cls: type) -> tuple[str, ...]:
 def _as_dict(obj: Any) -> dict[str, Any]:
     """What ``dataclasses.asdict`` gives for these flat records (strings, numbers, lists of strings or
     pairs), without its recursive deep copy, which cost a tenth of a build's extraction time."""
-    return {n: list(v) if isinstance(v, list) else v for n in _field_names(type(obj)) for v in (getattr(obj, n),)}
+    out: dict[str, Any] = {}
+    for name in _field_names(type(obj)):
+        v = getattr(obj, name)
+        out[name] = list(v) if isinstance(v, list) else v
+    return out
 
 
 @dataclass

@@ -55,7 +55,7 @@ def type_words(f: str) -> Iterator[tuple[int, int, int]]:
         if s and "a" <= f[s - 1] <= "z":
             pos = s + 1  # inside a word; a type word may still start after a space within this match
             continue
-        # the first alternative that matches here is the one the alternation took
+        # the marker group that matched ("t5_1": type 5, its second first letter) names the type
         yield s, m.end(), int(m.lastgroup[1:].partition("_")[0])  # type: ignore[index]
         pos = m.end()
 ANY_TYPE = re.compile(

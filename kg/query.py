@@ -193,8 +193,8 @@ def _variables(query: str) -> set[str]:
 _MARKER = re.compile(r"(?m)^[ \t]*#[ \t]*@params\b(?P<names>[^\n]*)$")
 
 
-def _values_block(values: dict[str, Any]) -> str:
-    # a list binds its variable to any of its terms: one row per combination
+def values_block(values: dict[str, Any]) -> str:
+    """A ``VALUES`` block binding each variable to a term, or to any term of a list (one row per combination)."""
     names = " ".join(f"?{k}" for k in values)
     choices = [v if isinstance(v, (list, tuple)) else [v] for v in values.values()]
     rows = " ".join("(" + " ".join(str(t) for t in row) + ")" for row in itertools.product(*choices))
@@ -216,7 +216,7 @@ def bind_params(query: str, values: dict[str, Any]) -> str:
         wanted = m.group("names").split() or list(values)
         here = {k: v for k, v in values.items() if k in wanted}
         placed.update(here)
-        return _values_block(here) if here else m.group(0)
+        return values_block(here) if here else m.group(0)
 
     out = _MARKER.sub(at_marker, query)
     rest = {k: v for k, v in values.items() if k not in placed}
@@ -225,7 +225,7 @@ def bind_params(query: str, values: dict[str, Any]) -> str:
     pos = _outer_where(out)
     if pos is None:
         raise QueryError("cannot place parameters: the query has no WHERE group")
-    return out[:pos] + f" {_values_block(rest)} " + out[pos:]
+    return out[:pos] + f" {values_block(rest)} " + out[pos:]
 
 
 def prepare(spec: str, params: dict[str, str] | None = None) -> tuple[str, ShippedQuery | None]:

@@ -59,7 +59,7 @@ from kg.identity import (
     province_of,
     year_of,
 )
-from kg.normalize import fold
+from kg.normalize import clean_surface, fold
 
 # relation type → the properties written for it: its own, then the ELI super-property (DESIGN.md §2)
 RELATION_PROPERTIES: dict[str, tuple[str, ...]] = {
@@ -222,14 +222,10 @@ class _Lines:
         return out[:limit] or None
 
 
-_SPACE_RUN = re.compile(r"\s+")
-
-
 def _clean(s: str | None) -> str | None:
     if s is None:
         return None
-    s = _SPACE_RUN.sub(" ", str(s)).strip()
-    return s or None
+    return clean_surface(str(s)) or None
 
 
 def _is_ocr_variant(alias: str, name: str) -> bool:

@@ -19,7 +19,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.identity import lookup_form, sparql_prefixes
-from kg.query import bind_params, shipped
+from kg.query import bind_params, shipped, values_block
 
 
 class UnknownKey(LookupError):
@@ -84,7 +84,7 @@ def nearest_keys(store: Any, key: str, n: int = 5) -> list[str]:
 
 
 def _values(var: str, iris: list[str]) -> str:
-    return f"VALUES ?{var} {{ " + " ".join(str(ox.NamedNode(i)) for i in iris) + " }"
+    return values_block({var: [ox.NamedNode(i) for i in iris]})
 
 
 def trace(store: Any, key: str, *, depth: int | None = None) -> list[TraceNode]:
