@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from kg import scan
 from kg.model import Body, Document, Mention, Task
 from kg.normalize import Text, clean_surface, fold
 from kg.tables import load_table
@@ -73,7 +74,6 @@ _SEP = r"[\s,.;:\-]+"
 # or glue a comma between the words ("Truyén,th()ng"), but "tỉnh, Ủy ban" must not read as "Tỉnh ủy".
 _SEP_PLAIN = r"(?:[;:]?\s+|,(?=[a-z]))"
 _WORD_END = rf"(?![{_LETTER}])"
-_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789&@§")  # the characters of _LETTER
 _TOKEN = re.compile(r"[a-z0-9&]+")
 _RUNS = re.compile(r"[aeiouy]+|[^aeiouy]+")
 
@@ -624,65 +624,15 @@ def find_bodies(text: Text, start: int = 0, end: int | None = None, *, province:
     strict = is_clean(text)
     fs = _folded_pos(text, start)
     fe = len(text.folded) if end is None else _folded_pos(text, end)
-    if strict:
-        found = _names_in(text.folded, fs, fe)
-    else:
-        # the OCR-tolerant pattern starts with a choice of first characters, which the engine skips to
-        found = [(m.lastgroup, m.start(), m.end()) for m in _matcher(False).regex.finditer(text.folded, fs, fe)]
+    rx = _matcher(strict).regex
+    # the letter-for-letter names are tried only where they can start (kg.scan); the OCR-tolerant ones,
+    # whose first characters are classes, are left to the regex engine's own skip to those characters
+    found = scan.finditer(rx, text.folded, fs, fe) if strict else rx.finditer(text.folded, fs, fe)
     out = []
-    for group, ms, me in found:
-        bm = _resolve(text, group, ms, me, province, free_text=not catch_all, strict=strict)  # type: ignore[arg-type]
+    for m in found:
+        bm = _resolve(text, m.lastgroup, m.start(), m.end(), province, free_text=not catch_all, strict=strict)  # type: ignore[arg-type]
         if bm is not None:
             out.append(bm)
-    return out
-
-
-@cache
-def _scanners() -> tuple[re.Pattern, re.Pattern]:
-    """The letter-for-letter names pattern after a space, and after any other non-letter.
-
-    The pattern itself begins with a word-start test, so the regex engine tries it at every position.
-    Consuming the character before the name instead lets it skip to the next space at the speed of a
-    literal search (most names follow one), and to the other non-letters by a character-set test.
-    """
-    pattern = _matcher(True).regex.pattern
-    return re.compile(" " + pattern), re.compile(f"[^{_LETTER} ]" + pattern)
-
-
-def _names_in(folded: str, fs: int, fe: int) -> list[tuple[str, int, int]]:
-    """(group, start, end) of each name in ``folded[fs:fe]``: what the letter-for-letter regex's
-    ``finditer(folded, fs, fe)`` gives, found faster (``_scanners``).
-
-    A name starts at the end of the previous one (or at ``fs``) only where the regex itself matches
-    there; any later start has a non-letter before it, a space or another one, and the nearest hit of
-    the two scanners is the next name. A hit found earlier stays good as long as it is not overlapped.
-    """
-    rx = _matcher(True).regex
-    after_space, after_other = _scanners()
-    out: list[tuple[str, int, int]] = []
-    pos = fs
-    a = b = None
-    a_at = b_at = -1  # where the scanners' hits a and b start (``fe``: none); below ``pos``: to search again
-    while pos < fe:
-        # after a letter (the end of the previous name, mostly) no name starts
-        m = None if pos and folded[pos - 1] in _LETTERS else rx.match(folded, pos, fe)
-        if m is not None:
-            start = pos
-        else:
-            if a_at < pos:
-                a = after_space.search(folded, pos, fe)
-                a_at = fe if a is None else a.start()
-            if b_at < pos:
-                b = after_other.search(folded, pos, fe)
-                b_at = fe if b is None else b.start()
-            if a_at < b_at:
-                m, start = a, a_at + 1
-            elif b_at < fe:
-                m, start = b, b_at + 1
-            else:
-                break
-        out.append((m.lastgroup, start, m.end()))  # type: ignore[union-attr]
-        pos = m.end()  # type: ignore[union-attr]
     return out
 
 

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cache
 
+from kg import scan
 from kg.codes import (
     DocType,
     canonical_issuer_code,
@@ -174,7 +175,7 @@ def parse_numbers(text: Text, province: str | None = None) -> list[Citation]:
     """Every numbered citation in the text, with its type word, key and the facts printed after it."""
     f = text.folded
     out: list[Citation] = []
-    for m in NUMBER.finditer(f):
+    for m in scan.finditer(NUMBER, f):
         num = re.sub(r"[,.]", "", m.group("num"))
         garbled = num != m.group("num")
         year = m.group("year")
@@ -332,12 +333,26 @@ def text_fold_pos(text: Text, orig: int) -> int:
 # citation of the same type and number elsewhere in the text.
 _AFTER = ["s", "so", "s0", "s6", "sd", "sb", "s&", "s§", ")", "dinh", "tu", "quyet", "thi", "luan", "hoach", "dan", "trinh"]
 # a bare number right after "số" or after the last syllable of a type word; the look-behinds keep the
-# regex from stopping at every other number in the text ("Điều 5", "khoản 2"). Each ends in a space before
-# the digit; testing that alone first rejects most digits (inside numbers and dates) in one step.
+# regex from stopping at every other number in the text ("Điều 5", "khoản 2")
 SHORT = re.compile(
     r"(?P<num>\d(?<= \d)(?:" + "|".join(f"(?<=[^a-z]{re.escape(w)} \\d)" for w in _AFTER) + r")"
     r"\d{0,5})(?![\w/]|-[a-z]|[ ]?/[ ]?\d|[.,]\d)"
 )
+
+
+def _short_matches(f: str, numbers: set[str]) -> list[re.Match]:
+    """The matches of SHORT whose number is one of ``numbers``, in order: what filtering SHORT.finditer
+    gives, found by looking only where " " and one of those numbers stand (a match is a whole run of
+    digits after a space, so matches never overlap and each starts at such a place)."""
+    out = []
+    for n in filter(str.isdecimal, numbers):
+        i = f.find(" " + n)
+        while i >= 0:
+            m = SHORT.match(f, i + 1)
+            if m and m.group("num") == n:
+                out.append(m)
+            i = f.find(" " + n, i + 1)
+    return sorted(out, key=lambda m: m.start())
 
 
 def short_forms(text: Text, full: list[Citation]) -> list[Citation]:
@@ -352,9 +367,7 @@ def short_forms(text: Text, full: list[Citation]) -> list[Citation]:
     taken = sorted((c.start, c.end) for c in full)
     starts = [s for s, _ in taken]
     out: list[Citation] = []
-    for m in SHORT.finditer(f):
-        if m.group("num") not in numbers:
-            continue
+    for m in _short_matches(f, numbers):
         k = bisect_right(starts, m.start()) - 1
         if k >= 0 and taken[k][0] <= m.start() < taken[k][1]:
             continue

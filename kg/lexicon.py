@@ -16,7 +16,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from kg.normalize import fold
@@ -37,6 +37,17 @@ def _lexicon() -> tuple[dict[str, str], dict[str, int], dict[tuple, str], set[st
     forms = set(table["forms"])
     pairs = {tuple(p.split(" ")): n for p, n in table["pairs"].items()}
     return uni, counts, bi, forms, pairs
+
+
+@cache
+def _bonus_before() -> dict[str, dict[str, float]]:
+    """For each syllable, the bonus of each other one seen right before it: log(times seen + 0.5)."""
+    import math
+
+    out: dict[str, dict[str, float]] = defaultdict(dict)
+    for (p, o), n in _lexicon()[4].items():
+        out[o][p] = math.log(n + 0.5)
+    return dict(out)
 
 
 # letter pairs OCR makes of one Vietnamese letter ("ciia", "ctia" for "của"; "phii" for "phủ")
@@ -84,31 +95,76 @@ def repair(folded: str, prev: str | None = None) -> str | None:
 
 
 def _best_path(tokens: list[str | None]) -> list[str | None]:
-    """Viterbi over the options of each token: frequency, plus a bonus for every pair seen in clean text."""
+    """Viterbi over the options of each token: frequency, plus a bonus for every pair seen in clean text.
+
+    Each state keeps a pointer to the state before it, not its whole path (copying paths made long OCR
+    texts quadratic). Equal scores go to the greater path, compared only when they occur.
+    """
     import math
 
     _, counts, _, _, pairs = _lexicon()
-    best: list[dict[str | None, tuple[float, list[str | None]]]] = []
-    prev_states: dict[str | None, tuple[float, list[str | None]]] = {None: (0.0, [])}
-    for tok in tokens:
+    back: list[dict[str | None, str | None]] = []  # per token: state -> the state before it
+
+    def path(t: int, state: str | None) -> list[str | None]:
+        out = []
+        for ptr in reversed(back[: t + 1]):
+            out.append(state)
+            state = ptr[state]
+        return out[::-1]
+
+    def greater(t: int, a: str | None, b: str | None) -> bool:
+        # whether the path ending in a at token t is the greater list: it differs from b's path first
+        # where the two last differ going back (before that point they share their states)
+        first = (a, b)
+        while t >= 0 and a != b:
+            first = (a, b)
+            a, b = back[t][a], back[t][b]
+            t -= 1
+        return _state_key(first[0]) > _state_key(first[1])
+
+    lone = math.log(0 + 0.5)  # the bonus of a pair never seen
+    bonus_before = _bonus_before()
+    prev: dict[str | None, float] = {None: 0.0}
+    for t, tok in enumerate(tokens):
         opts = _options(tok) if tok else ()
-        states: dict[str | None, tuple[float, list[str | None]]] = {}
+        scores: dict[str | None, float] = {}
+        ptr: dict[str | None, str | None] = {}
         if not opts:
-            score, path = max(prev_states.values(), key=lambda v: v[0])
-            states[None] = (score, path + [None])
+            best = max(prev, key=prev.__getitem__)  # the first of the best, as max() gives
+            scores[None], ptr[None] = prev[best], best
+        ranked = sorted(prev.items(), key=lambda kv: -kv[1])
         for i, o in enumerate(opts):
             exact = i == 0 and o == re.sub(r"[^a-z]", "", (tok or "").translate(_DIGIT_LETTERS))
             base = _UNIGRAM_WEIGHT * math.log(counts[o]) - (0.0 if exact else _EDIT_COST)
-            cand = max(
-                (ps + base + (math.log(pairs.get((p, o), 0) + 0.5) if p is not None else 0.0), pp)
-                for p, (ps, pp) in prev_states.items()
-            )
-            states[o] = (cand[0], cand[1] + [o])
-        best.append(states)
-        prev_states = states
-    return max(prev_states.values(), key=lambda v: v[0])[1]
+            seen = bonus_before.get(o, {})
+            top: float | None = None
+            arg: str | None = None
+            # the best previous state by (score, path), the same as a loop over all of them finds: states
+            # seen before o get their own bonus; all others the same one, so of those only the best ones
+            # (in order of their own score) need a look
+            for p in prev.keys() & seen.keys() | ({None} if None in prev else set()):
+                score = prev[p] + base + (seen[p] if p is not None else 0.0)
+                if top is None or score > top or (score == top and greater(t - 1, p, arg)):
+                    top, arg = score, p
+            for p, ps in ranked:
+                if p is None or p in seen:
+                    continue
+                score = ps + base + lone
+                if top is not None and score < top:
+                    break
+                if top is None or score > top or greater(t - 1, p, arg):
+                    top, arg = score, p
+            scores[o], ptr[o] = top, arg  # type: ignore[assignment]
+        back.append(ptr)
+        prev = scores
+    return path(len(tokens) - 1, max(prev, key=prev.__getitem__))
 
 
+def _state_key(state: str | None) -> str:
+    return "" if state is None else state
+
+
+@lru_cache(maxsize=4096)  # a cited document's title comes back with every citation of it
 def restore(text: str) -> str:
     """`text` with each syllable written in its usual Vietnamese form; text whose words are already valid
     written Vietnamese is returned unchanged (it was not damaged that way)."""

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from kg import scan
 from kg.model import Mention, mention_at
 from kg.normalize import Text, clean_surface
 from kg.relations import is_paragraph_break
@@ -33,31 +34,19 @@ NAMED_TYPES = [
 ]
 
 
-def _literal_led(p: str, i: int) -> str:
-    # "[dp]e..." as "de...|pe...": when every alternative opens with a plain letter, the regex engine skips
-    # ahead to those letters instead of trying the whole alternation at every position. An empty group at
-    # the end of each names the type it reads (a group around the letters would hide them from the skip).
-    m = re.match(r"\[([a-z]+)\]", p)
-    heads = [(c, p[m.end() :]) for c in m.group(1)] if m else [("", p)]
-    return "|".join(f"{c}{rest}(?P<t{i}_{j}>)" for j, (c, rest) in enumerate(heads))
-
-
-# The word-start test (no letter before) is made in Python (see type_words): a look-behind in front would
-# cost the skip-ahead above.
-TYPE_WORD = re.compile("(?:" + "|".join(_literal_led(p, i) for i, (_, p, _, _) in enumerate(NAMED_TYPES)) + r")(?![a-z])")
+# A type word starts a word (no letter before it); the empty group after each type names it. The text is
+# scanned through kg.scan, which tries the pattern only where its first letters and the one before allow.
+TYPE_WORD = re.compile(
+    "(?<![a-z])(?:" + "|".join(f"(?:{p})(?P<t{i}>)" for i, (_, p, _, _) in enumerate(NAMED_TYPES)) + r")(?![a-z])"
+)
 
 
 def type_words(f: str) -> Iterator[tuple[int, int, int]]:
     """(start, end, index in NAMED_TYPES) of each type word that starts a word of the folded text."""
-    pos = 0
-    while m := TYPE_WORD.search(f, pos):
-        s = m.start()
-        if s and "a" <= f[s - 1] <= "z":
-            pos = s + 1  # inside a word; a type word may still start after a space within this match
-            continue
-        # the marker group that matched ("t5_1": type 5, its second first letter) names the type
-        yield s, m.end(), int(m.lastgroup[1:].partition("_")[0])  # type: ignore[index]
-        pos = m.end()
+    for m in scan.finditer(TYPE_WORD, f):
+        yield m.start(), m.end(), int(m.lastgroup[1:])  # type: ignore[index]
+
+
 ANY_TYPE = re.compile(
     r"^(?:" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"|d[uw]\s{1,2}[a4]n|ngh[il1]\s{1,2}q[uv]y[ea]t|quy ch[ea])"
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import unicodedata
 
@@ -72,7 +73,6 @@ def test_decomposed_long_text_maps_offsets_back():
 
 
 def test_clauses_around_mentions_are_the_clauses_of_the_whole_text(corpus):
-    import random
 
     from kg.relations import clauses, clauses_holding
 
@@ -88,8 +88,8 @@ def test_clauses_around_mentions_are_the_clauses_of_the_whole_text(corpus):
 
 
 def test_type_words_are_what_a_word_start_pattern_finds(corpus):
-    # the scan tests the word start in Python and reads the type from a marker group; the plain pattern
-    # says both in the regex: a look-behind, and one group per type
+    # type_words scans through kg.scan and reads the type from an empty group after it; the plain pattern
+    # groups each type and is run by the regex engine over the whole text
     from kg.named import NAMED_TYPES, type_words
 
     plain = re.compile(r"(?<![a-z])(?:" + "|".join(f"(?P<t{i}>{p})" for i, (_, p, _, _) in enumerate(NAMED_TYPES))
@@ -100,7 +100,7 @@ def test_type_words_are_what_a_word_start_pattern_finds(corpus):
         want = [(m.start(), m.end(), int(m.lastgroup[1:])) for m in plain.finditer(f)]
         assert list(type_words(f)) == want
         seen.update(i for _, _, i in want)
-    assert len(seen) >= 8  # most types occur, including the ones split by first letter ("[dp]e an")
+    assert len(seen) >= 8  # most types occur
 
 
 def test_short_form_pattern_with_its_space_test_first(corpus):
@@ -131,3 +131,83 @@ def test_clean_text_test_counts_like_a_character_class(corpus):
         assert is_clean(t) == want
         verdicts.add(want)
     assert verdicts == {True, False}  # the decomposed copy has no precomposed vowels left
+
+
+def test_short_forms_are_found_where_their_numbers_stand(corpus):
+    # _short_matches looks only where " " and a wanted number stand; the plain way runs SHORT over the text
+    from kg.citations import SHORT, _short_matches
+
+    rng = random.Random(2)
+    total = 0
+    for doc in corpus[:100]:
+        f = fold(doc["text"])
+        every = [m for m in SHORT.finditer(f)]
+        numbers = {m.group("num") for m in rng.sample(every, min(6, len(every)))} | {"1", "2015", "x7"}
+        want = [m.span() for m in every if m.group("num") in numbers]
+        assert [m.span() for m in _short_matches(f, numbers)] == want
+        total += len(want)
+    assert total > 500
+
+
+def _plain_best_path(tokens):
+    # the Viterbi as first written: every state carries its whole path, and max() compares (score, path),
+    # with None (a token with no options) before any syllable
+    import math
+
+    from kg.lexicon import _DIGIT_LETTERS, _EDIT_COST, _UNIGRAM_WEIGHT, _lexicon, _options
+
+    _, counts, _, _, pairs = _lexicon()
+    prev_states = {None: (0.0, [])}
+    for tok in tokens:
+        opts = _options(tok) if tok else ()
+        states = {}
+        if not opts:
+            score, path = max(prev_states.values(), key=lambda v: v[0])
+            states[None] = (score, path + [None])
+        for i, o in enumerate(opts):
+            exact = i == 0 and o == re.sub(r"[^a-z]", "", (tok or "").translate(_DIGIT_LETTERS))
+            base = _UNIGRAM_WEIGHT * math.log(counts[o]) - (0.0 if exact else _EDIT_COST)
+            cand = max(
+                (ps + base + (math.log(pairs.get((p, o), 0) + 0.5) if p is not None else 0.0), ["" if x is None else x for x in pp], pp)
+                for p, (ps, pp) in prev_states.items()
+            )
+            states[o] = (cand[0], cand[2] + [o])
+        prev_states = states
+    return max(prev_states.values(), key=lambda v: v[0])[1]
+
+
+def test_viterbi_with_back_pointers_finds_the_plain_paths(corpus):
+    from test_extract import degrade
+
+    from kg.lexicon import _best_path
+
+    rng = random.Random(4)
+    checked = 0
+    for doc in corpus[:25]:
+        words = [fold(w) for w in degrade(doc["text"][:6000], rng).split()]
+        for s in range(0, len(words), 40):
+            tokens = [None if not w.isalpha() or rng.random() < 0.05 else w for w in words[s : s + rng.randrange(1, 60)]]
+            assert _best_path(tokens) == _plain_best_path(tokens)
+            checked += len(tokens)
+    # equal scores, where the path decides: the same token twice offers the same options with the same scores
+    for w in ["chinh", "phu", "tinh", "uy", "ban", "nhan", "dan"]:
+        assert _best_path([w, w, None, w]) == _plain_best_path([w, w, None, w])
+    assert checked > 2000
+
+
+def test_viterbi_ties_go_to_the_same_path(monkeypatch):
+    # a lexicon of syllables seen equally often: most scores tie and the paths decide
+    from kg import lexicon
+
+    table = ({}, {"ba": 2, "ca": 2, "da": 2, "ga": 2, "bo": 3}, {}, set(), {("ba", "ca"): 1, ("ca", "ba"): 1, ("bo", "da"): 4})
+    monkeypatch.setattr(lexicon, "_lexicon", lambda: table)
+    lexicon._options.cache_clear()  # both read the lexicon; cleared again on the way out
+    lexicon._bonus_before.cache_clear()
+    rng = random.Random(6)
+    try:
+        for _ in range(300):
+            tokens = [rng.choice(["ga", "ba", "xa", "bo", "ca", None]) for _ in range(rng.randrange(1, 12))]
+            assert lexicon._best_path(tokens) == _plain_best_path(tokens), tokens
+    finally:
+        lexicon._options.cache_clear()
+        lexicon._bonus_before.cache_clear()
