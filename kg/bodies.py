@@ -625,8 +625,9 @@ def find_bodies(text: Text, start: int = 0, end: int | None = None, *, province:
     fs = _folded_pos(text, start)
     fe = len(text.folded) if end is None else _folded_pos(text, end)
     rx = _matcher(strict).regex
-    # the letter-for-letter names are tried only where they can start (kg.scan); the OCR-tolerant ones,
-    # whose first characters are classes, are left to the regex engine's own skip to those characters
+    # the letter-for-letter names are tried only where they can start (kg.scan). The OCR-tolerant pattern
+    # is five times longer: reading it would cost more than it saves on one document, so the regex engine
+    # scans it alone (it skips ahead to the characters a name can start with).
     found = scan.finditer(rx, text.folded, fs, fe) if strict else rx.finditer(text.folded, fs, fe)
     out = []
     for m in found:
@@ -922,6 +923,9 @@ _fold_name = lru_cache(maxsize=4096)(fold)
 class _Acc:
     def __init__(self) -> None:
         self.bodies: dict[str, Body] = {}
+        # what each body's lists already hold: a body named thousands of times in one long file would make
+        # the lists' own membership tests quadratic
+        self._seen: dict[str, tuple[set[str], set[str], set[tuple[int, int]]]] = {}  # documents, aliases, spans
 
     def add(self, name: str, role: str, doc: str | None, surface: str | None = None,
             span: tuple[int, int] | None = None, kind: str | None = None) -> None:
@@ -930,17 +934,22 @@ class _Acc:
         if b is None:
             b = Body(name=name, kind=kind)
             self.bodies[key] = b
+            self._seen[key] = (set(), set(), set())
+        docs, aliases, spans = self._seen[key]
         if kind and not b.kind:
             b.kind = kind
         if role not in b.roles:
             b.roles.append(role)
-        if doc and doc not in b.in_documents:
+        if doc and doc not in docs:
+            docs.add(doc)
             b.in_documents.append(doc)
         if surface:
             surf = surface.strip()
-            if surf and surf not in b.aliases and surf != name:
+            if surf and surf != name and surf not in aliases:
+                aliases.add(surf)
                 b.aliases.append(surf)
-        if span and span not in b.spans:
+        if span and span not in spans:
+            spans.add(span)
             b.spans.append(span)
 
 

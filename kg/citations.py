@@ -340,19 +340,18 @@ SHORT = re.compile(
 )
 
 
+_SPACED_NUMBER = re.compile(r" (\d{1,6})(?!\d)")
+
+
 def _short_matches(f: str, numbers: set[str]) -> list[re.Match]:
     """The matches of SHORT whose number is one of ``numbers``, in order: what filtering SHORT.finditer
-    gives, found by looking only where " " and one of those numbers stand (a match is a whole run of
-    digits after a space, so matches never overlap and each starts at such a place)."""
+    gives, found by trying SHORT only at the numbers after a space that are among them (a match of SHORT
+    is a whole run of at most six digits after a space)."""
     out = []
-    for n in filter(str.isdecimal, numbers):
-        i = f.find(" " + n)
-        while i >= 0:
-            m = SHORT.match(f, i + 1)
-            if m and m.group("num") == n:
-                out.append(m)
-            i = f.find(" " + n, i + 1)
-    return sorted(out, key=lambda m: m.start())
+    for m in _SPACED_NUMBER.finditer(f):
+        if m.group(1) in numbers and (sm := SHORT.match(f, m.start(1))) and sm.group("num") == m.group(1):
+            out.append(sm)
+    return out
 
 
 def short_forms(text: Text, full: list[Citation]) -> list[Citation]:

@@ -8,7 +8,7 @@ belongs to it. Without any header the whole file is one document, described from
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import cache
 
 from kg.citations import NUMBER, Citation
@@ -88,6 +88,9 @@ def find_documents(text: Text, citations: list[Citation]) -> tuple[list[Document
     lines = _lines(text)
     line_starts = [s for s, _ in lines]
     heads: list[tuple[int, Citation | None, int]] = []  # (line index, number, folded offset of the number)
+    # the citations by where their number starts, to find those after a "Số:" without a pass over all
+    by_number = sorted(range(len(citations)), key=lambda i: citations[i].num_start)
+    numbers = [citations[i].num_start for i in by_number]
     for m in HEADER_LINES.finditer(f):
         li = bisect_right(line_starts, m.start()) - 1
         ls, le = lines[li]
@@ -95,10 +98,11 @@ def find_documents(text: Text, citations: list[Citation]) -> tuple[list[Document
             continue
         # a number whose type word stands before "số" continues a citation ("Thông tư\nsố 22/2016/...")
         colon = ":" in f[m.start() : m.end()]
+        near = by_number[bisect_left(numbers, m.end()) : bisect_right(numbers, m.end() + 20)]
         cits = [
-            c
-            for c in citations
-            if m.end() <= c.num_start <= m.end() + 20 and c.num_start < le and (colon or c.start >= m.start())
+            citations[i]
+            for i in sorted(near)  # in the order given, as the first one is taken
+            if citations[i].num_start < le and (colon or citations[i].start >= m.start())
         ]
         if cits:
             heads.append((li, cits[0], m.end()))

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from bisect import bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -106,7 +107,7 @@ class Text:
 
     original: str
     folded: str = field(init=False)
-    _map: list[int] | None = field(init=False, default=None, repr=False)
+    _map: Sequence[int] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.original) < _LONG:
@@ -114,10 +115,19 @@ class Text:
         else:
             a = np.frombuffer(self.original.encode("utf-32-le"), dtype=np.uint32)
             combining = any(((a >= lo) & (a <= hi)).any() for lo, hi in _COMBINING_RANGES)
-        if combining:
+        if combining and len(self.original) < _LONG:
             kept = [i for i, ch in enumerate(self.original) if not _COMBINING.match(ch)]
             self.folded = _translate("".join(self.original[i] for i in kept))
             self._map = kept + [len(self.original)]
+        elif combining:
+            # the same with arrays: a loop over every character of a long decomposed text took seconds,
+            # and a list of its offsets 36 bytes each (the array holds 8)
+            keep = np.ones(len(a), dtype=bool)
+            for lo, hi in _COMBINING_RANGES:
+                keep &= (a < lo) | (a > hi)
+            kept = np.flatnonzero(keep)
+            self.folded = _translate_codes(a[kept])
+            self._map = array("q", np.append(kept, len(a)).astype(np.int64).tobytes())
         elif len(self.original) < _LONG:
             self.folded = self.original.translate(_FOLD_SEQ)
         else:

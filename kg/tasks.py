@@ -803,8 +803,10 @@ def _row_text(lines: _Lines, r: _Row, body_lines: list[int], occs: list[_Occ]) -
         for o in occs:
             if o.line == i:
                 cut = min(cut, o.start)
-        if "|" in f[:cut]:
-            cut = min(cut, f.index("|", 1) if f.startswith("|") else f.index("|"))
+        # the first bar after the text ends the cell; a bar the line opens with is the table's border
+        bar = f.find("|", 1 if f.startswith("|") else 0)
+        if 0 < bar < cut:
+            cut = bar
         tm = find_time(f)
         if tm and tm[1] < cut:
             cut = tm[1]

@@ -72,6 +72,21 @@ def test_decomposed_long_text_maps_offsets_back():
     assert unicodedata.normalize("NFC", nfd[s:e]) == "1486/QĐ-TTg"
 
 
+def test_long_decomposed_texts_fold_and_map_like_short_ones(corpus):
+    # long texts with combining marks go through arrays: the same folded text and offset map as the loop
+    from kg.normalize import _COMBINING, _translate
+
+    for doc in corpus[:6]:
+        nfd = unicodedata.normalize("NFD", doc["text"])
+        assert len(nfd) >= _LONG
+        t = Text(nfd)
+        kept = [i for i, ch in enumerate(nfd) if not _COMBINING.match(ch)]
+        assert t.folded == _translate("".join(nfd[i] for i in kept))
+        assert list(t._map) == kept + [len(nfd)]
+        i = len(t.folded) // 2
+        assert t.span(i, i + 5) == (kept[i], kept[i + 4] + 1) and t.span_folded(*t.span(i, i + 5)) == (i, i + 5)
+
+
 def test_clauses_around_mentions_are_the_clauses_of_the_whole_text(corpus):
 
     from kg.relations import clauses, clauses_holding

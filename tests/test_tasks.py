@@ -240,6 +240,14 @@ def test_a_sentence_about_the_lead_body_is_not_a_table() -> None:
     assert find_tasks(Text(raw), [Document("x", None, None, None, None, 1, end=len(raw))]) == []
 
 
+def test_a_row_line_opening_with_the_border_alone() -> None:
+    # found by fuzzing: a continuation line that opens with the table's bar and has no other one
+    raw = "CƠ QUAN CHỦ TRÌ \nCƠ QUAN PHỐI HỢP \n1. Bộ Tư pháp chủ trì đề án \n|ngành và địa phương, đơn "
+    tasks = find_tasks(Text(raw), [Document("x", None, None, None, None, 1, end=len(raw))])
+    assert [(t.id, t.lead) for t in tasks] == [("1", ["Bộ Tư pháp"])]
+    assert "|" not in tasks[0].text
+
+
 # --- a corpus document ----------------------------------------------------------------------------------
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="dev corpus not available")
