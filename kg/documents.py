@@ -98,6 +98,8 @@ def find_documents(text: Text, citations: list[Citation]) -> tuple[list[Document
             continue
         # a number whose type word stands before "số" continues a citation ("Thông tư\nsố 22/2016/...")
         colon = ":" in f[m.start() : m.end()]
+        if not colon and not text.original[text.to_orig(m.start() + len(m.group()) - len(m.group().lstrip(" *#_")))].isupper():
+            continue  # "Số 60-NQ/TW" heads a document; a line opening "số 84/2015/QH13, ..." continues a sentence
         near = by_number[bisect_left(numbers, m.end()) : bisect_right(numbers, m.end() + 20)]
         cits = [
             citations[i]
@@ -109,11 +111,11 @@ def find_documents(text: Text, citations: list[Citation]) -> tuple[list[Document
         elif re.match(r"[ *_]*/[ ]*[a-z]", f[m.end():le]):
             heads.append((li, None, m.end()))  # "Số: /BT-TT-TTĐN": number left blank on a draft or a copy
     # a registry stamp ("Số: 10781 ... ĐẾN 09-11-2018") carries no type or issuer code: NUMBER already skips it
-    # a consolidated text (văn bản hợp nhất) prints its number at the end, under "XÁC THỰC VĂN BẢN HỢP NHẤT":
+    # a consolidated text (văn bản hợp nhất) prints its number at the end, by "XÁC THỰC VĂN BẢN HỢP NHẤT":
     # that number is the whole text's, not the start of another document
     for k, (li, cit, pos) in enumerate(heads):
-        above = f[lines[max(0, li - 3)][0] : lines[li][0]]
-        if re.search(r"x[a4]c\s+th[uw]c", above) and (k == 0 or heads[k - 1][1] is None):
+        around = f[lines[max(0, li - 3)][0] : lines[min(len(lines) - 1, li + 3)][1]]  # the stamp is above or below
+        if re.search(r"x[a4]c\s+th[uw]c", around) and (k == 0 or heads[k - 1][1] is None):
             heads[k] = (-1, cit, pos)
     tail_keys = [h for h in heads if h[0] == -1]
     heads = [h for h in heads if h[0] != -1]
@@ -131,7 +133,8 @@ def find_documents(text: Text, citations: list[Citation]) -> tuple[list[Document
     if tail_keys and docs and docs[0].key is None:
         cit = tail_keys[0][1]
         docs[0].key = cit.key
-        docs[0].type = docs[0].type or (cit.type.name if cit.type else None)
+        # the number's code says what the text is (VBHN: a consolidated text), whatever act it consolidates
+        docs[0].type = (cit.type.name if cit.type else None) or docs[0].type
         docs[0].number_surface = clean_surface(text.surface(cit.num_start, cit.end))
     own = [h[1] for h in heads + tail_keys if h[1] is not None]
     return docs, own

@@ -104,13 +104,21 @@ def _merge(t: Text, cits: list[Citation], named) -> list[Mention]:
     return out
 
 
+_OWN_TITLE_OPENING = re.compile(r"(?:(?:ve viec |ve )?(?:ban hanh|phe duyet)(?: ve viec)? )?")
+
+
 def _names_itself(m: Mention, own_title: str) -> bool:
     """ "Kế hoạch thông tin đối ngoại" inside the document titled "Ban hành Kế hoạch thông tin đối ngoại ...":
-    a name the document's own title contains is the document speaking of itself."""
+    a name the document's title opens with (after "Ban hành", "Phê duyệt") is the document speaking of
+    itself. Elsewhere in the title it is another document: the law of "Quy định chi tiết một số điều của
+    Luật Việc làm", the decree of "Sửa đổi, bổ sung một số điều của Nghị định ..."."""
     if m.key is not None or not m.name or not own_title:
         return False
     name = fold_key(m.name).removeprefix("cac ")
-    return len(name.split()) >= 3 and name in own_title
+    if len(name.split()) < 3:
+        return False
+    opening = _OWN_TITLE_OPENING.match(own_title)
+    return own_title.startswith(name, opening.end() if opening else 0)
 
 
 def _assign(documents: list[Document], mentions: list[Mention]) -> list[int]:

@@ -179,6 +179,19 @@ def test_law_cited_by_name_and_by_name_with_number():
     assert numbered.type == "Luật" and numbered.surface.startswith("Luật Đầu tư")
 
 
+def test_a_law_the_title_speaks_of_is_cited_where_the_title_names_itself_not():
+    # "... của Luật Việc làm" in the title: the law is another document, cited by name in the text
+    text = HEAD + ("Quy định chi tiết một số điều của Luật Việc làm về bảo hiểm thất nghiệp\n\n"
+                   "Căn cứ Luật Việc làm ngày 16 tháng 11 năm 2013;\nĐiều 1. Thông tư này hướng dẫn Luật Việc làm.\n")
+    named = [m.name for m in kg.extract(text).mentions if m.key is None]
+    assert named.count("Luật Việc làm") == 2 and all(n.startswith("Luật Việc làm") for n in named)  # and the title's
+    # "Ban hành Kế hoạch ..." in the title: the plan is the document's own content, not a reference
+    text = HEAD.replace("THÔNG TƯ", "QUYẾT ĐỊNH").replace("TT-BTC", "QĐ-BTC") + (
+        "Ban hành Kế hoạch thông tin đối ngoại của Bộ Tài chính năm 2024\n\n"
+        "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch thông tin đối ngoại của Bộ Tài chính năm 2024.\n")
+    assert [m.name for m in kg.extract(text).mentions if m.key is None] == []
+
+
 # --- documents in a file -------------------------------------------------------------------------------
 
 
@@ -195,6 +208,32 @@ def test_ocr_header(samples):
     assert (doc.key, doc.type, doc.date) == ("119/KH-UBND", "Kế hoạch", "2024-06-07")
     assert "Bình Định" in (doc.issuer or "")
     assert fold(doc.title).startswith("trien khai")
+
+
+def test_a_line_opening_with_so_continues_a_sentence():
+    # hard-wrapped text puts "số 84/2015/QH13" at a line start; only "Số:" or a capital "Số 60-NQ/TW"
+    # heads a document
+    text = HEAD + ("Hướng dẫn an toàn lao động\n\nCăn cứ Luật An toàn, vệ sinh lao động\nsố 84/2015/QH13 ngày 25 tháng "
+                   "6 năm 2015;\nCăn cứ Nghị định\nsố 44/2016/NĐ-CP ngày 15 tháng 5 năm 2016;\n")
+    x = kg.extract(text)
+    assert [d.key for d in x.documents] == ["10/2024/TT-BTC"]
+    assert {"84/2015/QH13", "44/2016/NĐ-CP"} <= {m.key for m in x.mentions}
+    party = "BAN CHẤP HÀNH TRUNG ƯƠNG\n\n            Số 60-NQ/TW              Hà Nội, ngày 12 tháng 4 năm 2025\n\nNGHỊ QUYẾT\n"
+    assert [d.key for d in kg.extract(party + "Hội nghị lần thứ mười một\n").documents] == ["60-NQ/TW"]
+
+
+def test_consolidated_text_takes_the_number_of_its_stamp():
+    # a văn bản hợp nhất prints the text of the act it consolidates and its own number by the stamp at
+    # the end, above or below "XÁC THỰC VĂN BẢN HỢP NHẤT"
+    body = ("NGHỊ ĐỊNH\nQuy định chi tiết một số điều của Luật Việc làm\n\nNghị định số 28/2015/NĐ-CP ngày 12 "
+            "tháng 3 năm 2015 của Chính phủ, có hiệu lực kể từ ngày 01 tháng 5 năm 2015, được sửa đổi, bổ sung bởi "
+            "Nghị định số 61/2020/NĐ-CP.\n\nCăn cứ Luật Việc làm ngày 16 tháng 11 năm 2013;\n\nĐiều 1. Phạm vi\n")
+    for stamp in ("BỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI\nSố: 3305/VBHN-BLĐTBXH\n\nXÁC THỰC VĂN BẢN HỢP NHẤT\n",
+                  "XÁC THỰC VĂN BẢN HỢP NHẤT\nBỘ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI\nSố: 3305/VBHN-BLĐTBXH\n"):
+        x = kg.extract(body + "Nghị định này quy định chi tiết.\n\n" + stamp + "Hà Nội, ngày 12 tháng 8 năm 2024\n")
+        (doc,) = x.documents
+        assert (doc.key, doc.type, doc.start) == ("3305/VBHN-BLĐTBXH", "Văn bản hợp nhất", 0)
+        assert {"28/2015/NĐ-CP", "61/2020/NĐ-CP"} <= {r.target for r in x.relations if r.source == doc.key}
 
 
 # --- the code tables: every example runs -----------------------------------------------------------------

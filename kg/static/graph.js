@@ -77,7 +77,10 @@
   for (const e of EDGES) if (DOC_REL.has(e.rel)) citedBy[e.to] += 1;
   const issuerFolded = INFO.map((i) => fold(i.issuer));
   const typeOf = INFO.map((i) => (i.kind === "body" ? BODY_GROUP : i.type || META.untyped));
-  const keyTokens = INFO.map((i) => fold(i.key || i.label).split(" "));
+  // the parts of a document's number ("57-KL/TW": 57, kl, tw), so that "ket luan 57" ranks 57-KL/TW above
+  // a programme whose name merely quotes it; a node without a number has none
+  const keyTokens = INFO.map((i) => (i.key ? fold(i.key).split(/[\s\/-]+/) : []));
+  const labelTokens = INFO.map((i) => fold(i.label).split(/[\s\/-]+/));
 
   const state = {
     types: new Set(META.types.map((t) => t.name)),
@@ -375,13 +378,18 @@
       let all = true;
       for (const t of toks) if (!h.includes(t)) { all = false; break; }
       if (!all) continue;
-      // Rank: query tokens that are whole tokens of the number first, then resolved documents, then most cited.
+      // Rank: query tokens that are whole parts of the number first, then whole words of the label (a body's
+      // name), then resolved documents, then most cited.
       let inKey = 0;
-      for (const t of toks) if (keyTokens[i].includes(t)) inKey++;
-      hits.push([inKey, INFO[i].kind === "document" ? 1 : 0, citedBy[i], i]);
+      let inLabel = 0;
+      for (const t of toks) {
+        if (keyTokens[i].includes(t)) inKey++;
+        if (labelTokens[i].includes(t)) inLabel++;
+      }
+      hits.push([inKey, inLabel, INFO[i].kind === "document" ? 1 : 0, citedBy[i], i]);
     }
-    hits.sort((a, b) => b[0] - a[0] || b[1] - a[1] || b[2] - a[2] || a[3] - b[3]);
-    return hits.slice(0, 30).map((h) => h[3]);
+    hits.sort((a, b) => b[0] - a[0] || b[1] - a[1] || b[2] - a[2] || b[3] - a[3] || a[4] - b[4]);
+    return hits.slice(0, 30).map((h) => h[4]);
   }
 
   let results = [];
