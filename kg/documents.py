@@ -98,7 +98,8 @@ def find_documents(text: Text, citations: list[Citation]) -> tuple[list[Document
             continue
         # a number whose type word stands before "số" continues a citation ("Thông tư\nsố 22/2016/...")
         colon = ":" in f[m.start() : m.end()]
-        if not colon and not text.original[text.to_orig(m.start() + len(m.group()) - len(m.group().lstrip(" *#_")))].isupper():
+        s_at = m.start() + len(m.group()) - len(m.group().lstrip(" *#_"))
+        if not colon and not text.original[text.to_orig(s_at)].isupper():
             continue  # "Số 60-NQ/TW" heads a document; a line opening "số 84/2015/QH13, ..." continues a sentence
         near = by_number[bisect_left(numbers, m.end()) : bisect_right(numbers, m.end() + 20)]
         cits = [

@@ -102,7 +102,7 @@ def _best_path(tokens: list[str | None]) -> list[str | None]:
     """
     import math
 
-    _, counts, _, _, pairs = _lexicon()
+    _, counts, *_ = _lexicon()
     back: list[dict[str | None, str | None]] = []  # per token: state -> the state before it
 
     def path(t: int, state: str | None) -> list[str | None]:
