@@ -74,6 +74,20 @@ IMPLEMENTING_TAIL = re.compile(r"(?:th\S{1,2}[ce]\s+hi\S{1,2}n|tri\S{1,2}n\s+kh\
 LOWER_CUE = re.compile(r"(?:th\S{1,2}[ce]\s+hi\S{1,2}n|tri\S{1,2}n\s+kh\S{1,2}i|x\S{1,2}y\s+d\S{1,2}ng)\s+(?:cac\s+)?$")
 LIST_BEFORE = re.compile(r"(?:" + "|".join(p for _, p, _, _ in NAMED_TYPES) + r"|d[uw]\s{1,2}[a4]n)\s*,\s*$")
 MAX_WORDS = 30
+# A law's name holds "và" ("Luật Phí và lệ phí") but not "về" or "quy định": there the sentence goes on
+# ("Luật An toàn, vệ sinh lao động về hoạt động kiểm định ...", "Luật Việc làm và một số điều của Nghị
+# định ..."). Programmes and schemes are named by what they are about ("Chương trình ... về thông tin").
+_LAW_TYPES = ("Luật", "Bộ luật", "Pháp lệnh")
+LAW_END = re.compile(r"\s(?:(?P<ve>ve)|(?:(?:va|,)\s+(?:cac\s+)?)?quy\s+d[il1]nh|va\s+(?:mot\s+so|cac)\s+d[il1][e&]u)\s")
+
+
+def _law_name_end(text: Text, start: int, end: int) -> int:
+    """Where the words after a law's type word stop being its name, at the latest ``end`` (folded offsets).
+    "ve" must read "về" in the original: folded, it is also the "vệ" of "Luật An toàn, vệ sinh lao động"."""
+    for m in LAW_END.finditer(text.folded, start, end):
+        if m.group("ve") is None or text.surface(m.start("ve"), m.end("ve")).lower() == "về":
+            return m.start()
+    return end
 
 
 @dataclass
@@ -125,6 +139,8 @@ def find_named(text: Text, skip: list[tuple[int, int]]) -> list[Named]:
                 continue
             break
         end = e.start() if e else min(len(f), me + 250)
+        if tname in _LAW_TYPES:
+            end = _law_name_end(text, me, end)
         k = bisect_right(skip_starts, me)
         if k < len(skip) and skip[k][0] < end:
             s1, e1 = skip[k]
