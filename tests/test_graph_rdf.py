@@ -11,7 +11,14 @@ from graph_support import ROOT, SEED
 
 from kg import extract
 from kg.identity import Identity
-from kg.rdf import doc_types_turtle, extraction_to_graph, extraction_to_quads, lit, relation_types_turtle
+from kg.rdf import (
+    doc_types_turtle,
+    extraction_to_graph,
+    extraction_to_quads,
+    lit,
+    relation_types_turtle,
+    with_place,
+)
 
 GOLD = ROOT.parent / "shared" / "gold"
 
@@ -49,6 +56,30 @@ def test_every_mention_becomes_a_citation_with_its_evidence(seed001):
         s, e = int(r["start"].value), int(r["end"].value)
         assert text[s:e] == r["surface"].value
         assert " ".join(r["surface"].value.split())[:20] in r["ev"].value
+
+
+def test_local_bodies_are_labelled_with_their_province_once(seed001):
+    # seed 001 is a Bình Định plan: its "Sở ..." and "Văn phòng Ủy ban nhân dân tỉnh" are that province's
+    text, ext = seed001
+    st = _store(extraction_to_graph(ext, "/x/001.txt", name="001.txt", text=text).nquads)
+    labels = {r["l"].value for r in st.query("""PREFIX org: <http://www.w3.org/ns/org#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?l WHERE { GRAPH ?g { ?b a org:Organization ; rdfs:label ?l } }""")}
+    assert {"Sở Thông tin và Truyền thông tỉnh Bình Định", "Văn phòng Ủy ban nhân dân tỉnh Bình Định",
+            "Ban Tuyên giáo Tỉnh ủy Bình Định"} <= labels
+    assert not [lb for lb in labels if "tỉnh tỉnh" in lb or "Tỉnh ủy tỉnh" in lb]
+
+
+@pytest.mark.parametrize(("name", "place", "label"), [
+    ("Sở Tài chính", "tỉnh Bình Định", "Sở Tài chính tỉnh Bình Định"),
+    ("Văn phòng Ủy ban nhân dân tỉnh", "tỉnh Bình Định", "Văn phòng Ủy ban nhân dân tỉnh Bình Định"),
+    ("Ban Tuyên giáo Tỉnh ủy", "tỉnh Kiên Giang", "Ban Tuyên giáo Tỉnh ủy Kiên Giang"),
+    ("Thành ủy", "thành phố Hà Nội", "Thành ủy Hà Nội"),
+    ("Công an tỉnh", "thành phố Hà Nội", "Công an thành phố Hà Nội"),
+    ("Các sở, ban, ngành", "tỉnh Bình Định", "Các sở, ban, ngành tỉnh Bình Định"),
+])
+def test_with_place(name, place, label):
+    assert with_place(name, place) == label
 
 
 def test_relations_are_direct_triples_with_eli_super_properties(seed001):
