@@ -46,23 +46,17 @@ class _Unsupported(Exception):
 def finditer(pattern: re.Pattern, s: str, pos: int = 0, endpos: int | None = None) -> Iterator[re.Match]:
     """What ``pattern.finditer(s, pos, endpos)`` yields (for a pattern that cannot match the empty string)."""
     end = len(s) if endpos is None else max(0, min(endpos, len(s)))
-    starts = _starts(pattern, s) if len(s) >= _SMALL else None
-    if starts is None:
+    where = starts(pattern, s) if len(s) >= _SMALL else None
+    if where is None:
         yield from pattern.finditer(s, pos, end)
         return
-    lo, hi = np.searchsorted(starts, (pos, end))
+    lo, hi = np.searchsorted(where, (pos, end))
     nxt = pos
     match = pattern.match
-    for c in starts[lo:hi].tolist():
+    for c in where[lo:hi].tolist():
         if c >= nxt and (m := match(s, c, end)):
             nxt = m.end()
             yield m
-
-
-def starts(pattern: re.Pattern, s: str) -> np.ndarray | None:
-    """The sorted positions of ``s`` where ``pattern`` may match (a superset of where it does), or None
-    when the pattern is beyond this module's reading."""
-    return _starts(pattern, s)
 
 
 _last = threading.local()
@@ -73,7 +67,9 @@ _last = threading.local()
 _by_pattern: dict[int, tuple[re.Pattern, tuple[np.ndarray, np.ndarray, int] | None]] = {}
 
 
-def _starts(pattern: re.Pattern, s: str) -> np.ndarray | None:
+def starts(pattern: re.Pattern, s: str) -> np.ndarray | None:
+    """The sorted positions of ``s`` where ``pattern`` may match (a superset of where it does), or None
+    when the pattern is beyond this module's reading."""
     known = _by_pattern.get(id(pattern))
     if known is None or known[0] is not pattern:
         if len(_by_pattern) >= 64:
