@@ -38,6 +38,7 @@ __all__ = [
     "find_recipients",
     "province_of",
     "split_bodies",
+    "with_province",
 ]
 
 
@@ -895,6 +896,28 @@ def _doc_of(documents: list[Document], pos: int) -> Document | None:
         if d.start <= pos < (d.end or 10**12) and (best is None or d.start >= best.start):
             best = d
     return best
+
+
+_LEVEL_AT_END = re.compile(r"(?:\s|^)(tỉnh|thành phố|tỉnh ủy|thành ủy)$", re.IGNORECASE)
+
+
+def with_province(name: str, province: str) -> str:
+    """A local body's name with its province ("tỉnh Bình Định", "thành phố Hà Nội"): "Sở Tài chính" →
+    "Sở Tài chính tỉnh Bình Định". A name that ends in its level says it once: "Văn phòng Ủy ban nhân dân
+    tỉnh" → "... tỉnh Bình Định", "Ban Tuyên giáo Tỉnh ủy" → "... Tỉnh ủy Bình Định", and of a city
+    "Tỉnh ủy" → "Thành ủy Hà Nội", "Công an tỉnh" → "Công an thành phố Hà Nội"."""
+    city = province.startswith("thành phố ")
+    bare = province.removeprefix("thành phố ") if city else province.removeprefix("tỉnh ")
+    m = _LEVEL_AT_END.search(name)
+    if m is None or not bare:
+        return f"{name} {province}"
+    level = m.group(1).lower()
+    if level.endswith("ủy"):
+        return f"{name[: m.start(1)]}{'Thành ủy' if city else 'Tỉnh ủy'} {bare}"
+    if level == "tỉnh" or city:
+        return name[: m.start(1)] + province
+    # "Ủy ban nhân dân các huyện, thị xã, thành phố" of a province: its cities, not the province
+    return f"{name} {province}"
 
 
 def document_province(doc: Document | None) -> str | None:

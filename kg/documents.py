@@ -11,6 +11,7 @@ import re
 from bisect import bisect_left, bisect_right
 from functools import cache
 
+from kg.bodies import with_province
 from kg.citations import NUMBER, Citation
 from kg.codes import doc_types, implied_issuer
 from kg.model import Document
@@ -257,9 +258,7 @@ def _describe(text: Text, lines, st: int, end_line: int, fs: int, fe: int, head)
         issuer = _issuer_from_opening(text, fs, fe)
     province = _province_of(issuer, place)
     if issuer and province and fold(issuer) in _BARE_LOCAL:
-        from kg.extract import localised
-
-        issuer = localised(re.sub(r" (tỉnh|thành phố)$", "", issuer), province)
+        issuer = with_province(issuer, province)
     s0 = text.to_orig(fs)
     e0 = text.to_orig(fe) if fe < len(f) else len(text.original)
     doc = Document(

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from bisect import bisect_right
 
+from kg.bodies import collect_bodies, document_province, find_recipients, with_province
 from kg.citations import Citation, parse_numbers, resolve_damaged, short_forms
 from kg.citations import to_mention as citation_mention
 from kg.documents import find_documents
@@ -27,7 +28,6 @@ _NUMBER_AFTER_NAME = re.compile(r"[ ,]{0,2}\n?[ ]{0,2}(?:s[o0-9a-z]?[ ]?[:.]?[ ]
 
 def extract(text: str, *, path: str | None = None) -> Extraction:
     """Extract documents, mentions, relations, tasks and bodies from one text (any Unicode normal form)."""
-    from kg.bodies import collect_bodies, document_province, find_recipients
     from kg.tasks import find_tasks
 
     t = Text(text)
@@ -131,18 +131,7 @@ def _localise(documents: list[Document], mentions: list[Mention], doc_of: list[i
     for m, di in zip(mentions, doc_of, strict=True):
         prov = documents[di].province
         if prov and m.issuer in _LOCAL_FALLBACKS:
-            m.issuer = localised(m.issuer, prov)
-
-
-def localised(body: str, province: str) -> str:
-    """`Tỉnh ủy` + "tỉnh Bình Định" → "Tỉnh ủy Bình Định"; `Ủy ban nhân dân` → "Ủy ban nhân dân tỉnh Bình Định"."""
-    city = province.startswith("thành phố")
-    bare = province.split(" ", 2)[-1] if city else province.removeprefix("tỉnh ")
-    if body == "Tỉnh ủy":
-        return f"{'Thành ủy' if city else 'Tỉnh ủy'} {bare}"
-    if body.startswith("Ban Chỉ đạo"):
-        return f"{body} {'thành phố' if city else 'tỉnh'} {bare}"
-    return f"{body} {province}"
+            m.issuer = with_province(m.issuer, prov)
 
 
 def nfc(s: str) -> str:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from kg.bodies import with_province
 from kg.identity import (
     DCT,
     ELI,
@@ -222,24 +223,6 @@ class _Lines:
         return out[:limit] or None
 
 
-_LEVEL_AT_END = re.compile(r"(?:\s|^)(tỉnh|thành phố|tỉnh ủy|thành ủy)$", re.IGNORECASE)
-
-
-def with_place(name: str, place: str) -> str:
-    """A local body's name with its place: "Sở Tài chính" + "tỉnh Bình Định" → "Sở Tài chính tỉnh Bình
-    Định"; a name ending in its level already takes only the place's name ("Văn phòng Ủy ban nhân dân
-    tỉnh" → "... tỉnh Bình Định", "Ban Tuyên giáo Tỉnh ủy" → "Ban Tuyên giáo Tỉnh ủy Bình Định")."""
-    level, _, bare = place.partition(" ")
-    if level == "thành" and bare.startswith("phố "):
-        level, bare = "thành phố", bare[len("phố ") :]
-    m = _LEVEL_AT_END.search(name)
-    if m and bare and m.group(1).lower().split()[0] == level.split()[0]:
-        return f"{name} {bare}"
-    if m and bare and m.group(1).lower() == "tỉnh" and level == "thành phố":
-        return name[: m.start(1)] + place  # "Công an tỉnh" of a Hà Nội plan: "Công an thành phố Hà Nội"
-    return f"{name} {place}"
-
-
 def _clean(s: str | None) -> str | None:
     if s is None:
         return None
@@ -361,7 +344,7 @@ class _Mapper:
         if qualified and self.place_labels.get(place):
             # "Sở Thông tin và Truyền thông" of a Bình Định plan is shown as that province's Sở (the derived
             # graph reads the province back from this label)
-            label = with_place(n, self.place_labels[place])
+            label = with_province(n, self.place_labels[place])
         # names that fold to the same IRI may differ in case ("Bộ Công thương"): the derived graph picks
         # one skos:prefLabel among the rdfs:label of every file
         self.add(b, RDFS + "label", lit(label, lang="vi"))

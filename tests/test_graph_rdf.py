@@ -10,6 +10,7 @@ import pytest
 from graph_support import ROOT, SEED
 
 from kg import extract
+from kg.bodies import with_province
 from kg.identity import Identity
 from kg.rdf import (
     doc_types_turtle,
@@ -17,7 +18,6 @@ from kg.rdf import (
     extraction_to_quads,
     lit,
     relation_types_turtle,
-    with_place,
 )
 
 GOLD = ROOT.parent / "shared" / "gold"
@@ -77,9 +77,17 @@ def test_local_bodies_are_labelled_with_their_province_once(seed001):
     ("Thành ủy", "thành phố Hà Nội", "Thành ủy Hà Nội"),
     ("Công an tỉnh", "thành phố Hà Nội", "Công an thành phố Hà Nội"),
     ("Các sở, ban, ngành", "tỉnh Bình Định", "Các sở, ban, ngành tỉnh Bình Định"),
+    # what issuers of local codes (/TU, -UBND) and bare header issuers become
+    ("Tỉnh ủy", "tỉnh Bình Định", "Tỉnh ủy Bình Định"),
+    ("Tỉnh ủy", "thành phố Hà Nội", "Thành ủy Hà Nội"),
+    ("Ủy ban nhân dân", "tỉnh Bình Định", "Ủy ban nhân dân tỉnh Bình Định"),
+    ("Ủy ban nhân dân thành phố", "thành phố Hà Nội", "Ủy ban nhân dân thành phố Hà Nội"),
+    ("Ủy ban nhân dân các huyện, thị xã, thành phố", "tỉnh Bình Định",
+     "Ủy ban nhân dân các huyện, thị xã, thành phố tỉnh Bình Định"),
+    ("Ban Chỉ đạo Công tác thông tin đối ngoại", "thành phố Hà Nội", "Ban Chỉ đạo Công tác thông tin đối ngoại thành phố Hà Nội"),
 ])
-def test_with_place(name, place, label):
-    assert with_place(name, place) == label
+def test_with_province(name, place, label):
+    assert with_province(name, place) == label
 
 
 def test_relations_are_direct_triples_with_eli_super_properties(seed001):
